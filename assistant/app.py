@@ -1,0 +1,62 @@
+"""The composition root: every surface (CLI, Slack bot, evals) builds the assistant here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from assistant.chunking import ChunkingParams
+from assistant.config import Settings
+from assistant.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.index import ChunkIndex
+from assistant.ingest import Ingestor, IngestReport, Progress
+from assistant.retrieval import HybridRetriever
+from assistant.store import ChromaStore, VectorStore
+
+
+@dataclass
+class Assistant:
+    """The wired parts. Heavy parts (model, store) initialise on first use."""
+
+    settings: Settings
+    index: ChunkIndex
+    retriever: HybridRetriever
+    ingestor: Ingestor
+
+    def ingest(self, paths: list[Path] | None = None, progress: Progress | None = None) -> IngestReport:
+        """Ingest ``paths`` (default: the configured corpus folder)."""
+        return self.ingestor.run(paths or [self.settings.corpus_dir], progress)
+
+    def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
+        """Ingest the default corpus when the index is empty (first use); else do nothing."""
+        if self.index.is_empty() and self.settings.corpus_dir.is_dir():
+            return self.ingest([self.settings.corpus_dir], progress)
+        return None
+
+
+def build_store(settings: Settings) -> VectorStore:
+    """The configured vector store: a Chroma server when ``COPC_CHROMA_URL`` is set."""
+    if settings.chroma_url:
+        return ChromaStore.server(settings.chroma_url, settings.collection)
+    return ChromaStore.embedded(settings.index_dir / "chroma", settings.collection)
+
+
+def build_assistant(
+    settings: Settings | None = None,
+    *,
+    embedder: Embedder | None = None,
+    store: VectorStore | None = None,
+) -> Assistant:
+    """Wire the assistant from settings; ``embedder``/``store`` override for tests and evals."""
+    settings = settings or Settings()
+    embedder = embedder or SentenceTransformerEmbedder(
+        settings.model_path, batch_size=settings.embed_batch_size
+    )
+    params = ChunkingParams(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
+    index = ChunkIndex(settings.index_dir, store or build_store(settings), embedder, params)
+    return Assistant(
+        settings=settings,
+        index=index,
+        retriever=HybridRetriever(index),
+        ingestor=Ingestor(index, max_bytes=settings.max_file_bytes),
+    )

@@ -1,0 +1,201 @@
+"""The ``copc`` command line: parse, call the library, print. Errors become one line."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import wraps
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from assistant.errors import AssistantError
+
+F = TypeVar("F", bound=Callable[..., Any])
+log = logging.getLogger("assistant")
+
+EXIT_ERROR = 1
+EXIT_INGEST_FAILURES = 3
+
+
+def _fail(message: str, code: int = EXIT_ERROR) -> None:
+    click.echo(f"error: {message}", err=True)
+    sys.exit(code)
+
+
+def edge(func: F) -> F:
+    """Translate library errors into one line on stderr and a non-zero exit."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except AssistantError as exc:
+            _fail(str(exc))
+        except KeyboardInterrupt:
+            _fail("interrupted", 130)
+        except Exception as exc:  # the last line of defence: never a traceback
+            log.debug("unexpected error", exc_info=True)
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+            _fail(f"unexpected {type(exc).__name__}: {first[:200]} (rerun with --debug)")
+        return None
+
+    return wrapper  # type: ignore[return-value]
+
+
+@contextmanager
+def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
+    """A progress bar on stderr when it is a terminal."""
+    if not enabled or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    with Progress(
+        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        transient=True,
+    ) as bar:
+        task = bar.add_task("", total=None)
+
+        def update(name: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, description=name)
+
+        yield update
+
+
+def _build() -> Any:
+    from assistant.app import build_assistant
+
+    return build_assistant()
+
+
+def _print_ingest(report: Any, as_json: bool, elapsed: float) -> None:
+    if as_json:
+        payload = {
+            **report.summary(),
+            "seconds": round(elapsed, 3),
+            "failed_files": [{"file": f, "reason": r} for f, r in report.failed],
+            "skipped_files": [{"file": f, "reason": r} for f, r in report.skipped],
+        }
+        click.echo(json.dumps(payload))
+        return
+    for name, reason in report.failed:
+        click.echo(f"failed: {name}: {reason}", err=True)
+    for name, reason in report.skipped:
+        click.echo(f"skipped: {name}: {reason}", err=True)
+    s = report.summary()
+    click.echo(
+        f"added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']}, "
+        f"removed {s['removed']}, failed {s['failed']} "
+        f"({s['chunks_written']} chunks written in {elapsed:.1f}s)"
+    )
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Log details (and tracebacks) to stderr.")
+@click.version_option(package_name="copc-assistant")
+def main(debug: bool) -> None:
+    """COPC readiness assistant: cited evidence from your site's documents."""
+    logging.basicConfig(
+        level=logging.DEBUG if debug else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
+    if not debug:
+        for noisy in ("bm25s", "chromadb", "sentence_transformers", "httpx"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@edge
+def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
+    """Index files and folders (default: the bundled corpus).
+
+    Unchanged files are skipped, changed ones replaced, deleted ones removed. Exit code 3
+    when any file failed; the others are still indexed.
+    """
+    assistant = _build()
+    started = time.perf_counter()
+    with _progress(not as_json) as progress:
+        report = assistant.ingest(list(paths) or None, progress)
+    _print_ingest(report, as_json, time.perf_counter() - started)
+    if not report.ok:
+        sys.exit(EXIT_INGEST_FAILURES)
+
+
+def _first_use(assistant: Any) -> None:
+    """Index the bundled corpus on first use, saying so on stderr."""
+    if assistant.index.is_empty():
+        click.echo("first use: indexing the bundled corpus (once)...", err=True)
+        with _progress(True) as progress:
+            report = assistant.ensure_index(progress)
+        if report is not None:
+            _print_ingest(report, False, 0.0) if report.failed else None
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--k", "k", default=5, show_default=True, help="How many sections to show.")
+@click.option("--program", help="Only this client program (plus site-wide documents).")
+@click.option("--doc-type", help="Only this document type, e.g. procedure or criteria-note.")
+@click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
+@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="JSON Lines file with `id` and `question`; one result line each.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@edge
+def search(
+    query: str | None, k: int, program: str | None, doc_type: str | None, mode: str,
+    batch: Path | None, as_json: bool,
+) -> None:
+    """Show the sections that best match QUERY, ranked."""
+    from assistant.retrieval import Filters
+
+    if not query and not batch:
+        raise click.UsageError("give a QUERY or --batch FILE")
+    assistant = _build()
+    _first_use(assistant)
+    filters = Filters(program=program, doc_type=doc_type)
+    if batch:
+        for number, item in enumerate(_read_jsonl(batch), start=1):
+            question = str(item.get("question", "")).strip()
+            if not question:
+                raise AssistantError(f"{batch}:{number}: no `question`; each line needs one")
+            hits = assistant.retriever.search(question, k=k, filters=filters, mode=mode)
+            click.echo(json.dumps({
+                "id": item.get("id", number), "question": question,
+                "hits": [h.as_json(r) for r, h in enumerate(hits, start=1)],
+            }))
+        return
+    assert query is not None
+    hits = assistant.retriever.search(query, k=k, filters=filters, mode=mode)
+    if as_json:
+        click.echo(json.dumps({"query": query, "hits": [h.as_json(r) for r, h in enumerate(hits, 1)]}))
+        return
+    if not hits:
+        click.echo("No matching sections in the indexed documents.")
+        return
+    for rank, hit in enumerate(hits, start=1):
+        where = " > ".join(hit.section_path)
+        page = f", page {hit.page}" if hit.page else ""
+        click.echo(f"{rank}. {hit.file} — {where}{page}  [{hit.doc_id}, score {hit.score:.4f}]")
+        snippet = " ".join(hit.text.split())
+        click.echo(f"   {snippet[:280]}{'…' if len(snippet) > 280 else ''}")
+
+
+def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise AssistantError(f"{path}:{number}: not JSON ({exc.msg}); fix that line") from exc
+        if not isinstance(item, dict):
+            raise AssistantError(f"{path}:{number}: expected a JSON object")
+        yield item

@@ -1,0 +1,177 @@
+"""Hybrid retrieval: BM25 and dense candidates fused, one hit per section.
+
+Fusion is weighted reciprocal-rank fusion over each ranker's candidate list; filters
+(program, document type) apply to both rankers before ranking.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from assistant.chunking import SITE_WIDE, normalise_program, slug
+from assistant.index import ChunkIndex
+
+Mode = Literal["bm25", "dense", "hybrid"]
+MODES: tuple[Mode, ...] = ("bm25", "dense", "hybrid")
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One ranked section, represented by its best chunk."""
+
+    chunk_id: str
+    text: str
+    score: float
+    metadata: dict[str, Any]
+    ranks: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def file(self) -> str:
+        """Bare file name."""
+        return str(self.metadata.get("file", ""))
+
+    @property
+    def section(self) -> str:
+        """The section heading."""
+        return str(self.metadata.get("section", ""))
+
+    @property
+    def section_path(self) -> list[str]:
+        """Headings from the top of the document down to this section."""
+        raw = str(self.metadata.get("section_path", ""))
+        return [p for p in raw.split(" > ") if p] or [self.section]
+
+    @property
+    def doc_id(self) -> str:
+        """Document id from document control (file name when none)."""
+        return str(self.metadata.get("doc_id", self.file))
+
+    @property
+    def page(self) -> int | None:
+        """Page in a paged document."""
+        page = self.metadata.get("page")
+        return int(page) if page is not None else None
+
+    def as_json(self, rank: int) -> dict[str, Any]:
+        """The hit as printed by ``copc search --json``."""
+        return {
+            "rank": rank,
+            "file": self.file,
+            "section": self.section,
+            "section_path": self.section_path,
+            "doc_id": self.doc_id,
+            "page": self.page,
+            "program": self.metadata.get("program"),
+            "version": self.metadata.get("version"),
+            "score": round(self.score, 6),
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Which chunks a search may return."""
+
+    program: str | None = None
+    doc_type: str | None = None
+
+    def where(self) -> dict[str, list[str]]:
+        """Field → allowed values. A program filter keeps site-wide documents too."""
+        out: dict[str, list[str]] = {}
+        if self.program:
+            out["program"] = sorted({normalise_program(self.program), SITE_WIDE})
+        if self.doc_type:
+            out["doc_type"] = [slug(self.doc_type)]
+        return out
+
+
+def chroma_where(where: dict[str, list[str]]) -> dict[str, Any] | None:
+    """The same filters in Chroma's ``where`` syntax."""
+    clauses = [{key: {"$in": values}} for key, values in where.items()]
+    if not clauses:
+        return None
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+class HybridRetriever:
+    """Searches a :class:`ChunkIndex` by BM25, dense vectors, or both fused."""
+
+    def __init__(
+        self,
+        index: ChunkIndex,
+        *,
+        candidates: int = 60,
+        rrf_k: int = 60,
+        bm25_weight: float = 1.0,
+        dense_weight: float = 1.0,
+    ) -> None:
+        self.index = index
+        self.candidates = candidates
+        self.rrf_k = rrf_k
+        self.bm25_weight = bm25_weight
+        self.dense_weight = dense_weight
+
+    def search(
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        filters: Filters | None = None,
+        mode: Mode = "hybrid",
+    ) -> list[Hit]:
+        """The ``k`` best sections for ``query``."""
+        where = (filters or Filters()).where()
+        pools: dict[str, list[tuple[str, float]]] = {}
+        texts: dict[str, tuple[str, dict[str, Any]]] = {}
+        if mode in ("bm25", "hybrid"):
+            pools["bm25"] = self._bm25(query, where)
+        if mode in ("dense", "hybrid"):
+            dense = self._dense(query, where)
+            pools["dense"] = [(s.chunk_id, 1.0 - (s.distance or 0.0)) for s in dense]
+            texts.update({s.chunk_id: (s.text, s.metadata) for s in dense})
+        fused = self._fuse(pools) if mode == "hybrid" else self._single(pools[mode])
+        catalog = self.index.catalog
+        hits: list[Hit] = []
+        seen_sections: set[tuple[str, str]] = set()
+        for chunk_id, score, ranks in fused:
+            if chunk_id in texts:
+                text, meta = texts[chunk_id]
+            elif chunk_id in catalog:
+                entry = catalog[chunk_id]
+                text, meta = entry["text"], {k2: v for k2, v in entry.items() if k2 != "text"}
+            else:  # the store moved on since the catalog was read
+                continue
+            key = (str(meta.get("file_key", meta.get("file"))), str(meta.get("section_path")))
+            if key in seen_sections:
+                continue
+            seen_sections.add(key)
+            hits.append(Hit(chunk_id, text, score, meta, ranks))
+            if len(hits) >= k:
+                break
+        return hits
+
+    def _bm25(self, query: str, where: dict[str, list[str]]) -> list[tuple[str, float]]:
+        keyword = self.index.keyword
+        return keyword.top(query, self.candidates, self.index.mask(where))
+
+    def _dense(self, query: str, where: dict[str, list[str]]) -> list[Any]:
+        vector = self.index.embedder.embed([query])[0]
+        return self.index.store.query(vector, self.candidates, chroma_where(where))
+
+    @staticmethod
+    def _single(pool: list[tuple[str, float]]) -> list[tuple[str, float, dict[str, int]]]:
+        return [(cid, score, {"rank": r}) for r, (cid, score) in enumerate(pool, start=1)]
+
+    def _fuse(
+        self, pools: dict[str, list[tuple[str, float]]]
+    ) -> list[tuple[str, float, dict[str, int]]]:
+        weights = {"bm25": self.bm25_weight, "dense": self.dense_weight}
+        scores: dict[str, float] = {}
+        ranks: dict[str, dict[str, int]] = {}
+        for name, pool in pools.items():
+            for rank, (cid, _score) in enumerate(pool, start=1):
+                scores[cid] = scores.get(cid, 0.0) + weights[name] / (self.rrf_k + rank)
+                ranks.setdefault(cid, {})[name] = rank
+        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
+        return [(cid, score, ranks[cid]) for cid, score in ordered]

@@ -1,0 +1,1 @@
+"""Chat surfaces (Slack) over the assistant library. Thin adapters only."""

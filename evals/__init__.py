@@ -1,0 +1,1 @@
+"""Gold datasets, evaluation runners and benchmarks for the assistant."""
