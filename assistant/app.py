@@ -23,7 +23,9 @@ class Assistant:
     retriever: HybridRetriever
     ingestor: Ingestor
 
-    def ingest(self, paths: list[Path] | None = None, progress: Progress | None = None) -> IngestReport:
+    def ingest(
+        self, paths: list[Path] | None = None, progress: Progress | None = None
+    ) -> IngestReport:
         """Ingest ``paths`` (default: the configured corpus folder)."""
         return self.ingestor.run(paths or [self.settings.corpus_dir], progress)
 

@@ -82,7 +82,9 @@ def split_section(section: Section, params: ChunkingParams) -> list[tuple[int, i
             units.append((a, b))
             continue
         for sa, sb in _pieces(text[a - section.start : b - section.start], a, _SENTENCE_END):
-            units.extend(_hard_split(sa, sb, params.max_chars) if sb - sa > params.max_chars else [(sa, sb)])
+            units.extend(
+                _hard_split(sa, sb, params.max_chars) if sb - sa > params.max_chars else [(sa, sb)]
+            )
     chunks: list[tuple[int, int]] = []
     cur_a, cur_b = units[0]
     for a, b in units[1:]:

@@ -57,7 +57,10 @@ def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     with Progress(
-        TextColumn("indexing"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+        TextColumn("indexing"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TextColumn("{task.description}"),
         transient=True,
     ) as bar:
         task = bar.add_task("", total=None)
@@ -145,13 +148,21 @@ def _first_use(assistant: Any) -> None:
 @click.option("--program", help="Only this client program (plus site-wide documents).")
 @click.option("--doc-type", help="Only this document type, e.g. procedure or criteria-note.")
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
-@click.option("--batch", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="JSON Lines file with `id` and `question`; one result line each.")
+@click.option(
+    "--batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON Lines file with `id` and `question`; one result line each.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @edge
 def search(
-    query: str | None, k: int, program: str | None, doc_type: str | None, mode: str,
-    batch: Path | None, as_json: bool,
+    query: str | None,
+    k: int,
+    program: str | None,
+    doc_type: str | None,
+    mode: str,
+    batch: Path | None,
+    as_json: bool,
 ) -> None:
     """Show the sections that best match QUERY, ranked."""
     from assistant.retrieval import Filters
@@ -167,15 +178,22 @@ def search(
             if not question:
                 raise AssistantError(f"{batch}:{number}: no `question`; each line needs one")
             hits = assistant.retriever.search(question, k=k, filters=filters, mode=mode)
-            click.echo(json.dumps({
-                "id": item.get("id", number), "question": question,
-                "hits": [h.as_json(r) for r, h in enumerate(hits, start=1)],
-            }))
+            click.echo(
+                json.dumps(
+                    {
+                        "id": item.get("id", number),
+                        "question": question,
+                        "hits": [h.as_json(r) for r, h in enumerate(hits, start=1)],
+                    }
+                )
+            )
         return
     assert query is not None
     hits = assistant.retriever.search(query, k=k, filters=filters, mode=mode)
     if as_json:
-        click.echo(json.dumps({"query": query, "hits": [h.as_json(r) for r, h in enumerate(hits, 1)]}))
+        click.echo(
+            json.dumps({"query": query, "hits": [h.as_json(r) for r, h in enumerate(hits, 1)]})
+        )
         return
     if not hits:
         click.echo("No matching sections in the indexed documents.")

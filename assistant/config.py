@@ -26,13 +26,20 @@ class Settings(BaseSettings):
         env_prefix="COPC_", env_file=".env", extra="ignore", populate_by_name=True
     )
 
-    home: Path = Field(default=Path("indexes"), description="Where indexes and the default DB live.")
-    corpus_dir: Path = Field(default=BUNDLED_CORPUS, description="What `copc ingest` reads by default.")
-    chroma_url: str | None = Field(default=None, description="A Chroma server, e.g. http://127.0.0.1:8000.")
+    home: Path = Field(
+        default=Path("indexes"), description="Where indexes and the default DB live."
+    )
+    corpus_dir: Path = Field(
+        default=BUNDLED_CORPUS, description="What `copc ingest` reads by default."
+    )
+    chroma_url: str | None = Field(
+        default=None, description="A Chroma server, e.g. http://127.0.0.1:8000."
+    )
     collection: str = "copc_chunks"
     database_url: SecretStr | None = None
     model_path: Path | None = Field(
-        default=None, description="A sentence-transformers model folder; default: the bundled MiniLM."
+        default=None,
+        description="A sentence-transformers model folder; default: the bundled MiniLM.",
     )
     embed_batch_size: int = 64
     max_file_mb: float = 25.0

@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -252,14 +252,17 @@ class ChunkIndex:
         assert self._catalog is not None
         return self._catalog
 
-    def mask(self, where: dict[str, Iterable[str]]) -> npt.NDArray[np.bool_] | None:
+    def mask(self, where: Mapping[str, Iterable[str]]) -> npt.NDArray[np.bool_] | None:
         """Boolean row mask over the BM25 ids for metadata ``field in values`` filters."""
         if not where:
             return None
         keyword, catalog = self.keyword, self.catalog
         allowed = {k: set(v) for k, v in where.items()}
         return np.array(
-            [all(catalog[cid].get(k) in vals for k, vals in allowed.items()) for cid in keyword.ids],
+            [
+                all(catalog[cid].get(k) in vals for k, vals in allowed.items())
+                for cid in keyword.ids
+            ],
             dtype=bool,
         )
 

@@ -17,11 +17,103 @@ import numpy.typing as npt
 
 _WORD = re.compile(r"[a-z0-9]+(?:[.'][a-z0-9]+)*")
 _STOPWORDS = frozenset(
-    """a an and are as at be but by for if in into is it its of on or such that the their then
-    there these they this to was will with we our you your i me my do does did how what when where
-    which who whom why can could should would shall may might must has have had been being am
-    were than so not no nor too very s t just don about over under again further once here both
-    each few more most other some own same only any all""".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "but",
+        "by",
+        "for",
+        "if",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "such",
+        "that",
+        "the",
+        "their",
+        "then",
+        "there",
+        "these",
+        "they",
+        "this",
+        "to",
+        "was",
+        "will",
+        "with",
+        "we",
+        "our",
+        "you",
+        "your",
+        "i",
+        "me",
+        "my",
+        "do",
+        "does",
+        "did",
+        "how",
+        "what",
+        "when",
+        "where",
+        "which",
+        "who",
+        "whom",
+        "why",
+        "can",
+        "could",
+        "should",
+        "would",
+        "shall",
+        "may",
+        "might",
+        "must",
+        "has",
+        "have",
+        "had",
+        "been",
+        "being",
+        "am",
+        "were",
+        "than",
+        "so",
+        "not",
+        "no",
+        "nor",
+        "too",
+        "very",
+        "s",
+        "t",
+        "just",
+        "don",
+        "about",
+        "over",
+        "under",
+        "again",
+        "further",
+        "once",
+        "here",
+        "both",
+        "each",
+        "few",
+        "more",
+        "most",
+        "other",
+        "some",
+        "own",
+        "same",
+        "only",
+        "any",
+        "all",
+    ]
 )
 
 
@@ -49,7 +141,9 @@ class KeywordIndex:
         self._position = {cid: i for i, cid in enumerate(ids)}
 
     @classmethod
-    def build(cls, ids: list[str], texts: Sequence[str], tokenizer: Tokenizer | None = None) -> KeywordIndex:
+    def build(
+        cls, ids: list[str], texts: Sequence[str], tokenizer: Tokenizer | None = None
+    ) -> KeywordIndex:
         """Fit BM25 on ``texts`` (one per id)."""
         import bm25s
 

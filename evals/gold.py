@@ -11,7 +11,9 @@ from typing import Literal
 from assistant.errors import AssistantError
 
 QuestionType = Literal["evidence", "definition", "procedure", "numeric", "out_of_scope"]
-TYPES: frozenset[str] = frozenset({"evidence", "definition", "procedure", "numeric", "out_of_scope"})
+TYPES: frozenset[str] = frozenset(
+    {"evidence", "definition", "procedure", "numeric", "out_of_scope"}
+)
 
 _ANCHOR = re.compile(r"\s*\{#[^}]*\}\s*$")
 _QUOTES = str.maketrans({"‘": "'", "’": "'", "“": '"', "”": '"', "–": "-", "—": "-"})
@@ -78,7 +80,9 @@ def load_gold(path: Path) -> list[GoldQuestion]:
         if qid in seen:
             raise AssistantError(f"{where}: duplicate id {qid!r}")
         seen.add(qid)
-        sources = tuple(ExpectedSource(s["file"], s["section"]) for s in raw.get("expected_sources", []))
+        sources = tuple(
+            ExpectedSource(s["file"], s["section"]) for s in raw.get("expected_sources", [])
+        )
         if qtype == "out_of_scope" and sources:
             raise AssistantError(f"{where}: out_of_scope questions have no expected sources")
         if qtype != "out_of_scope" and not sources:

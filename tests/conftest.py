@@ -75,7 +75,8 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (data / "server.log").open("w")
     proc = subprocess.Popen(
         [str(exe), "run", "--path", str(data / "db"), "--host", "127.0.0.1", "--port", str(port)],
-        stdout=log, stderr=subprocess.STDOUT,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
@@ -83,10 +84,12 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         try:
             with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
                 break
-        except OSError:
+        except OSError as exc:
             if proc.poll() is not None or time.monotonic() > deadline:
                 proc.kill()
-                raise RuntimeError(f"chroma server did not start: {(data / 'server.log').read_text()[-500:]}")
+                raise RuntimeError(
+                    f"chroma server did not start: {(data / 'server.log').read_text()[-500:]}"
+                ) from exc
             time.sleep(0.2)
     yield url
     proc.terminate()
@@ -110,5 +113,31 @@ def store_settings(store_kind: str, settings: Settings, request: pytest.FixtureR
 
     if store_kind == "server":
         url = request.getfixturevalue("chroma_server")
-        return settings.model_copy(update={"chroma_url": url, "collection": f"t-{uuid.uuid4().hex[:12]}"})
+        return settings.model_copy(
+            update={"chroma_url": url, "collection": f"t-{uuid.uuid4().hex[:12]}"}
+        )
     return settings
+
+
+@pytest.fixture(scope="session")
+def bundled_home(
+    tmp_path_factory: pytest.TempPathFactory, minilm: SentenceTransformerEmbedder
+) -> Path:
+    """A home with the bundled corpus indexed by the real model (built once per session)."""
+    from assistant.app import build_assistant
+
+    home = tmp_path_factory.mktemp("bundled-home")
+    report = build_assistant(Settings(home=home), embedder=minilm).ingest()
+    assert report.ok, report.failed
+    return home
+
+
+@pytest.fixture
+def bundled(
+    bundled_home: Path, minilm: SentenceTransformerEmbedder, monkeypatch: pytest.MonkeyPatch
+):  # type: ignore[no-untyped-def]
+    """The assistant over the indexed bundled corpus (COPC_HOME points at it)."""
+    from assistant.app import build_assistant
+
+    monkeypatch.setenv("COPC_HOME", str(bundled_home))
+    return build_assistant(Settings(home=bundled_home), embedder=minilm)

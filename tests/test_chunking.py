@@ -17,7 +17,9 @@ def _doc(sections: list[tuple[tuple[str, ...], str]], **meta: str) -> LoadedDocu
 
 
 def test_short_section_is_one_chunk_with_exact_span() -> None:
-    doc = _doc([(("Memo",), "Intro line."), (("Memo", "Target"), "## Target\nThe target is 80/20.")])
+    doc = _doc(
+        [(("Memo",), "Intro line."), (("Memo", "Target"), "## Target\nThe target is 80/20.")]
+    )
     chunks = chunk_document(doc, ChunkingParams(), file_key="/x/memo.md")
     assert [c.section for c in chunks] == ["Memo", "Target"]
     for chunk in chunks:
@@ -48,12 +50,20 @@ def test_unbreakable_text_is_cut_at_the_limit() -> None:
 def test_chunk_metadata_comes_from_document_control() -> None:
     doc = _doc(
         [(("Memo",), "Body text here.")],
-        doc_id="SITE-TGT-001", version="2.1", program="Harbor Bank", doc_type="Target memo",
-        effective_date="2026-01-01", client_approved="Yes — Laura Chen", title="SL memo",
+        doc_id="SITE-TGT-001",
+        version="2.1",
+        program="Harbor Bank",
+        doc_type="Target memo",
+        effective_date="2026-01-01",
+        client_approved="Yes — Laura Chen",
+        title="SL memo",
     )
     (chunk,) = chunk_document(doc, ChunkingParams(), file_key="k")
     assert (chunk.doc_id, chunk.version, chunk.program, chunk.doc_type) == (
-        "SITE-TGT-001", "2.1", "harbor-bank", "target-memo",
+        "SITE-TGT-001",
+        "2.1",
+        "harbor-bank",
+        "target-memo",
     )
     meta = chunk.metadata()
     assert meta["client_approved"] == "Yes — Laura Chen"

@@ -21,8 +21,9 @@ def _write(folder: Path, name: str, body: str) -> Path:
 
 def _memo(doc_id: str, topic: str, extra: str = "") -> str:
     return (
-        f"---\ntitle: {topic} memo\ndoc_id: {doc_id}\nversion: \"1.0\"\nprogram: Harbor Bank\n---\n"
-        f"# {topic} memo\n\nIntro about {topic}.\n\n## Target\nThe {topic} target is set by contract. {extra}\n\n"
+        f'---\ntitle: {topic} memo\ndoc_id: {doc_id}\nversion: "1.0"\nprogram: Harbor Bank\n---\n'
+        f"# {topic} memo\n\nIntro about {topic}.\n\n"
+        f"## Target\nThe {topic} target is set by contract. {extra}\n\n"
         f"## Review\nThe {topic} target is reviewed every November.\n"
     )
 
@@ -50,7 +51,12 @@ def test_add_change_delete(store_settings: Settings, tmp_path: Path) -> None:
 
     again = assistant.ingest([corpus])
     assert again.summary() | {"chunks_written": 0} == {
-        "added": 0, "updated": 0, "unchanged": 3, "removed": 0, "failed": 0, "skipped": 0,
+        "added": 0,
+        "updated": 0,
+        "unchanged": 3,
+        "removed": 0,
+        "failed": 0,
+        "skipped": 0,
         "chunks_written": 0,
     }
     assert _consistent(assistant) == before
@@ -83,7 +89,9 @@ def test_ingesting_another_folder_keeps_the_first(settings: Settings, tmp_path: 
     assert {e.doc_id for e in assistant.index.manifest.files.values()} == {"A-1", "B-1"}
 
 
-def test_embedder_mismatch_is_refused_with_a_rebuild_hint(settings: Settings, tmp_path: Path) -> None:
+def test_embedder_mismatch_is_refused_with_a_rebuild_hint(
+    settings: Settings, tmp_path: Path
+) -> None:
     _write(tmp_path / "d", "a.md", _memo("A-1", "service level"))
     build_assistant(settings, embedder=HashEmbedder(64)).ingest([tmp_path / "d"])
     other = build_assistant(settings, embedder=HashEmbedder(32))
@@ -112,7 +120,14 @@ def test_bad_files_are_reported_and_the_others_indexed(settings: Settings, tmp_p
 
     failed = {Path(f).name: reason for f, reason in report.failed}
     # files are read in name order, so copy.md is indexed and good.md is its duplicate
-    assert set(failed) == {"empty.md", "binary.txt", "latin1.txt", "broken.pdf", "huge.txt", "good.md"}
+    assert set(failed) == {
+        "empty.md",
+        "binary.txt",
+        "latin1.txt",
+        "broken.pdf",
+        "huge.txt",
+        "good.md",
+    }
     assert "same content as" in failed["good.md"] and "copy.md" in failed["good.md"]
     assert "empty" in failed["empty.md"]
     assert "binary" in failed["binary.txt"]

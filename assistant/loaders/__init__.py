@@ -1,0 +1,99 @@
+"""Document loaders: one file in, one ``LoadedDocument`` (clean text, metadata, sections) out.
+
+    load_document(path)
+    ├── common.read_file        existence, type, size (checked before reading), emptiness
+    ├── markdown / text / html  UTF-8 text formats (binary and encoding checks)
+    ├── docx / pdf              binary formats
+    ├── metadata                front matter, ``Key: value`` blocks, two-column tables
+    └── builder + sections      clean text with heading offsets ─► ``Section``s
+
+Any bad input raises ``LoadError`` with a one-line reason; other file types raise
+``UnsupportedFileType``. Parser failures nobody foresaw are wrapped the same way.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from assistant.documents import LoadedDocument
+from assistant.errors import LoadError, UnsupportedFileType
+from assistant.loaders.common import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, one_line, read_file
+
+__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_PAGES", "SUPPORTED_SUFFIXES", "load_document"]
+
+_KINDS = {
+    ".md": "Markdown",
+    ".markdown": "Markdown",
+    ".txt": "text",
+    ".html": "HTML",
+    ".htm": "HTML",
+    ".docx": "DOCX",
+    ".pdf": "PDF",
+}
+
+SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_KINDS)
+"""File suffixes (lower case) that ``load_document`` reads."""
+
+
+def load_document(
+    path: Path,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pages: int = DEFAULT_MAX_PAGES,
+) -> LoadedDocument:
+    """Load one file into clean text, document-control metadata and sections.
+
+    Args:
+        path: The file; its suffix (any case) picks the loader.
+        max_bytes: Larger files are refused before they are read.
+        max_pages: PDFs with more pages are refused before their text is extracted.
+
+    Returns:
+        The loaded document.
+
+    Raises:
+        UnsupportedFileType: No loader handles the file's suffix.
+        LoadError: The file is missing, unreadable, too large, empty, binary, not UTF-8,
+            encrypted, corrupt or without text. ``str(error)`` is one line.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in SUPPORTED_SUFFIXES:
+        shown = f"'{suffix}'" if suffix else "(no extension)"
+        raise UnsupportedFileType(
+            f"unsupported file type {shown}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
+        )
+    data = read_file(path, max_bytes=max_bytes)
+    kind = _KINDS[suffix]
+    try:
+        return _parse(kind, data, name=path.name, max_pages=max_pages)
+    except LoadError:
+        raise
+    except Exception as exc:  # a bad file must never crash an ingest run
+        raise LoadError(
+            f"{kind} file could not be parsed ({one_line(exc, limit=120)}); "
+            "check that it opens normally and save it again"
+        ) from exc
+
+
+def _parse(kind: str, data: bytes, *, name: str, max_pages: int) -> LoadedDocument:
+    # Parser libraries load on first use, so importing the package stays fast.
+    if kind == "Markdown":
+        from assistant.loaders.markdown import load_markdown
+
+        return load_markdown(data, name=name)
+    if kind == "HTML":
+        from assistant.loaders.html import load_html
+
+        return load_html(data, name=name)
+    if kind == "DOCX":
+        from assistant.loaders.docx import load_docx
+
+        return load_docx(data, name=name)
+    if kind == "PDF":
+        from assistant.loaders.pdf import load_pdf
+
+        return load_pdf(data, name=name, max_pages=max_pages)
+    from assistant.loaders.text import load_text
+
+    return load_text(data, name=name)
