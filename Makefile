@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 demo: install
-	$(BIN)/copc search "How was the service level target set?"
+	$(BIN)/copc ask "How was the service level target set?"
 
 lint: install
 	$(BIN)/ruff check .

@@ -5,11 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from assistant.answering import ExtractiveAnswerer, Generator
+from assistant.answers import Answer
 from assistant.chunking import ChunkingParams
 from assistant.config import Settings
 from assistant.embedding import Embedder, SentenceTransformerEmbedder
 from assistant.index import ChunkIndex
 from assistant.ingest import Ingestor, IngestReport, Progress
+from assistant.query import Vocabulary
 from assistant.retrieval import HybridRetriever
 from assistant.store import ChromaStore, VectorStore
 
@@ -22,12 +25,25 @@ class Assistant:
     index: ChunkIndex
     retriever: HybridRetriever
     ingestor: Ingestor
+    answerer: ExtractiveAnswerer
+    generator: Generator | None = None
 
     def ingest(
         self, paths: list[Path] | None = None, progress: Progress | None = None
     ) -> IngestReport:
         """Ingest ``paths`` (default: the configured corpus folder)."""
         return self.ingestor.run(paths or [self.settings.corpus_dir], progress)
+
+    def ask(self, question: str, *, program: str | None = None) -> Answer:
+        """A cited answer from the indexed documents, or a plain "no evidence".
+
+        With an LLM configured, it rewrites the extractive answer from the same sections;
+        its output is verified and the extractive answer is kept when verification fails.
+        """
+        answer, hits = self.answerer.ask_with_hits(question, program=program)
+        if self.generator is None or answer.abstained:
+            return answer
+        return self.generator(question, hits, answer)
 
     def ensure_index(self, progress: Progress | None = None) -> IngestReport | None:
         """Ingest the default corpus when the index is empty (first use); else do nothing."""
@@ -56,9 +72,21 @@ def build_assistant(
     )
     params = ChunkingParams(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
     index = ChunkIndex(settings.index_dir, store or build_store(settings), embedder, params)
+    retriever = HybridRetriever(index)
     return Assistant(
         settings=settings,
         index=index,
-        retriever=HybridRetriever(index),
+        retriever=retriever,
         ingestor=Ingestor(index, max_bytes=settings.max_file_bytes),
+        answerer=ExtractiveAnswerer(retriever, Vocabulary.load(settings.terms_file)),
+        generator=build_generator(settings, embedder),
     )
+
+
+def build_generator(settings: Settings, embedder: Embedder) -> Generator | None:
+    """The LLM answer generator when ``COPC_LLM_BASE_URL`` and ``COPC_LLM_MODEL`` are set."""
+    if not (settings.llm_base_url and settings.llm_model):
+        return None
+    from assistant.llm import LLMGenerator
+
+    return LLMGenerator(settings, embedder)

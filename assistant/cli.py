@@ -206,6 +206,66 @@ def search(
         click.echo(f"   {snippet[:280]}{'…' if len(snippet) > 280 else ''}")
 
 
+def _print_answer(answer: Any) -> None:
+    click.echo(answer.text)
+    if answer.abstained:
+        if answer.closest:
+            click.echo("\nClosest documents (not evidence):")
+            for rank, hit in enumerate(answer.closest, start=1):
+                click.echo(f"  {rank}. {hit.doc_id} — {hit.file} — {' > '.join(hit.section_path)}")
+    else:
+        click.echo("\nEvidence:")
+        for c in answer.citations:
+            page = f", page {c.page}" if c.page else ""
+            control = ", ".join(
+                part
+                for part in (
+                    f"version {c.version}" if c.version else "",
+                    f"effective {c.effective_date}" if c.effective_date else "",
+                    f"client approved: {c.client_approved}" if c.client_approved else "",
+                )
+                if part
+            )
+            click.echo(f"  [{c.n}] {c.doc_id} — {c.file} — {' > '.join(c.section_path)}{page}")
+            if control:
+                click.echo(f"      {control}")
+            click.echo(f"      “{' '.join(c.quote.split())}”")
+    for note in answer.notes:
+        click.echo(f"\nNote: {note}")
+
+
+@main.command()
+@click.argument("question", required=False)
+@click.option("--program", help="Answer only from this client program's (and site-wide) documents.")
+@click.option(
+    "--batch",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="JSON Lines file with `id` and `question`; one answer object per line.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
+@edge
+def ask(question: str | None, program: str | None, batch: Path | None, as_json: bool) -> None:
+    """Answer QUESTION with cited evidence, or say plainly that there is none."""
+    if not question and not batch:
+        raise click.UsageError("give a QUESTION or --batch FILE")
+    assistant = _build()
+    _first_use(assistant)
+    if batch:
+        for number, item in enumerate(_read_jsonl(batch), start=1):
+            text = str(item.get("question", "")).strip()
+            if not text:
+                raise AssistantError(f"{batch}:{number}: no `question`; each line needs one")
+            answer = assistant.ask(text, program=item.get("program") or program)
+            click.echo(json.dumps({"id": item.get("id", number), **answer.as_json()}))
+        return
+    assert question is not None
+    answer = assistant.ask(question, program=program)
+    if as_json:
+        click.echo(json.dumps(answer.as_json()))
+    else:
+        _print_answer(answer)
+
+
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():

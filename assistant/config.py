@@ -51,6 +51,10 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     slack_api_url: str | None = None
     roles_file: Path | None = None
+    terms_file: Path | None = Field(
+        default=None, description="Site vocabulary (programs, metrics, abbreviations) to add."
+    )
+    llm_timeout_s: float = 20.0
 
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "COPC_SLACK_BOT_TOKEN")

@@ -25,6 +25,8 @@ class Hit:
     score: float
     metadata: dict[str, Any]
     ranks: dict[str, int] = field(default_factory=dict)
+    signals: dict[str, float] = field(default_factory=dict)
+    """Raw evidence per ranker: ``dense`` cosine similarity, ``bm25`` score."""
 
     @property
     def file(self) -> str:
@@ -131,6 +133,7 @@ class HybridRetriever:
             pools["dense"] = [(s.chunk_id, 1.0 - (s.distance or 0.0)) for s in dense]
             texts.update({s.chunk_id: (s.text, s.metadata) for s in dense})
         fused = self._fuse(pools) if mode == "hybrid" else self._single(pools[mode])
+        raw = {name: dict(pool) for name, pool in pools.items()}
         catalog = self.index.catalog
         hits: list[Hit] = []
         seen_sections: set[tuple[str, str]] = set()
@@ -146,7 +149,8 @@ class HybridRetriever:
             if key in seen_sections:
                 continue
             seen_sections.add(key)
-            hits.append(Hit(chunk_id, text, score, meta, ranks))
+            signals = {name: scores[chunk_id] for name, scores in raw.items() if chunk_id in scores}
+            hits.append(Hit(chunk_id, text, score, meta, ranks, signals))
             if len(hits) >= k:
                 break
         return hits

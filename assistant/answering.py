@@ -1,0 +1,438 @@
+"""Evidence answers: cited sentences from the best sections, or a plain "no evidence".
+
+Pipeline for one question::
+
+    parse (programs, channels, metrics) ─► scope checks ─► hybrid retrieval in scope
+      ─► evidence checks (metric named in scope? enough overlap?) ─► sentence selection
+      ─► Answer with [n] markers and verbatim quotes (or an abstention with closest sections)
+
+The extractive answerer is deterministic: the same question over the same index gives
+the same answer. An optional generator (an LLM) may rewrite it; see ``assistant.llm``.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from assistant.answers import Answer, Citation
+from assistant.embedding import Vectors
+from assistant.guard import looks_like_instruction
+from assistant.keyword import Tokenizer
+from assistant.query import ParsedQuery, Program, Vocabulary
+from assistant.retrieval import Filters, Hit, HybridRetriever
+
+# Sentence ends, blank lines and list items; a single newline inside a paragraph is a soft wrap.
+_SENTENCE = re.compile(
+    r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*•|]|\d+[.)]|[A-Z][\w ]{0,40}:)\s)"
+)
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+# Words that say what kind of answer is wanted, not what it is about.
+_GENERIC = frozenset(
+    [
+        "target",
+        "targets",
+        "set",
+        "setting",
+        "settl",
+        "get",
+        "got",
+        "much",
+        "mani",
+        "often",
+        "long",
+        "whi",
+        "happen",
+        "happens",
+        "procedur",
+        "document",
+        "documents",
+        "polici",
+        "site",
+        "process",
+        "rule",
+        "rules",
+        "tell",
+        "explain",
+        "describ",
+        "mean",
+        "use",
+        "need",
+        "want",
+        "know",
+        "make",
+        "made",
+        "give",
+        "given",
+        "take",
+        "taken",
+        "ask",
+        "question",
+        'answer".',
+    ]
+)
+
+# Cue words for the aspects a "how was X set / why" answer should cover.
+_ASPECTS: dict[str, re.Pattern[str]] = {
+    "value": re.compile(r"\d"),
+    "derivation": re.compile(
+        r"\b(baseline|calculat\w*|formula|study|model|erlang|median|average|analysis|derived)\b",
+        re.I,
+    ),
+    "rationale": re.compile(r"\b(because|so that|reason|rationale|why|ensures?|protects?)\b", re.I),
+    "source": re.compile(
+        r"\b(contract|schedule \d|agreement|statement of work|sow|appendix)\b", re.I
+    ),
+    "approval": re.compile(r"\b(approv\w*|signed|owner|owns|sign-off)\b", re.I),
+    "review": re.compile(r"\b(review\w*|annual\w*|every (year|november|quarter))\b", re.I),
+}
+_HOW_SET = re.compile(
+    r"\b(how|why)\b.*\b(set|setting|derived|decided|chosen|calculated|determined|get)\b", re.I
+)
+_WHO = re.compile(r"\bwho\b", re.I)
+_TARGET = re.compile(r"\b(target|goal|threshold|limit|capped|cap|minimum|maximum|max|min)\b", re.I)
+_OVERVIEW = re.compile(
+    r"^\s*(\d+(\.\d+)*\.?\s+)?(purpose|scope|introduction|overview|about this)", re.I
+)
+_ABOUT_COPC = re.compile(
+    r"\b(copc|assessor|assessors|standard|criteri\w*|certification|audit)\b", re.I
+)
+
+
+@dataclass(frozen=True)
+class AnswerPolicy:
+    """Tunable thresholds of the extractive answerer (measured on the gold sets)."""
+
+    sections_considered: int = 4
+    max_sentences: int = 6
+    min_coverage: float = 0.5
+    """Share of the question's content words a top section must contain to count as evidence."""
+    min_dense: float = 0.5
+    """Cosine similarity of the best dense match that counts as evidence on its own."""
+    semantic_weight: float = 1.5
+    """Weight of a sentence's cosine similarity to the question, in specific-word units."""
+    relative_cutoff: float = 0.35
+    """Further sentences must score at least this share of the best one."""
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Spans of the sentences (and list items) in ``text``."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for match in _SENTENCE.finditer(text):
+        spans.append((pos, match.start()))
+        pos = match.end()
+    spans.append((pos, len(text)))
+    out = []
+    for a, b in spans:
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        piece = piece.strip()
+        if piece:
+            out.append((a + lead, a + lead + len(piece)))
+    return out
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    hit_rank: int
+    hit: Hit
+    quote: str
+    score: float
+    aspects: frozenset[str]
+
+
+class ExtractiveAnswerer:
+    """Answers from retrieved sections without a language model."""
+
+    def __init__(
+        self,
+        retriever: HybridRetriever,
+        vocabulary: Vocabulary,
+        *,
+        policy: AnswerPolicy | None = None,
+        tokenizer: Tokenizer | None = None,
+    ) -> None:
+        self.retriever = retriever
+        self.vocabulary = vocabulary
+        self.policy = policy or AnswerPolicy()
+        self._tokenize = tokenizer or retriever.index.tokenizer
+        self._idf: dict[str, float] | None = None
+        self._sentences: dict[str, tuple[list[tuple[int, int]], Vectors]] = {}
+        self._idf_digest = ""
+
+    def _weights(self) -> dict[str, float]:
+        """Inverse document frequency of each word over the indexed chunks (cached per index)."""
+        import math
+
+        keyword = self.retriever.index.keyword
+        if self._idf is None or self._idf_digest != keyword.digest:
+            catalog = self.retriever.index.catalog
+            df: dict[str, int] = {}
+            for entry in catalog.values():
+                for word in set(self._tokenize(str(entry.get("text", "")))):
+                    df[word] = df.get(word, 0) + 1
+            n = max(len(catalog), 1)
+            self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
+            self._idf_digest = keyword.digest
+        return self._idf
+
+    def _weight(self, words: set[str]) -> float:
+        idf = self._weights()
+        default = max(idf.values(), default=1.0)
+        return sum(idf.get(w, default) for w in words)
+
+    def ask(self, question: str, *, program: str | None = None) -> Answer:
+        """Answer ``question``; ``program`` limits evidence to one client program."""
+        return self.ask_with_hits(question, program=program)[0]
+
+    def ask_with_hits(
+        self, question: str, *, program: str | None = None
+    ) -> tuple[Answer, list[Hit]]:
+        """The answer and the in-scope sections it was drawn from (context for a generator)."""
+        started = time.perf_counter()
+        answer, hits = self._answer(question.strip(), program)
+        return _with_latency(answer, started), hits
+
+    # -- steps ------------------------------------------------------------------------------
+    def _answer(self, question: str, program: str | None) -> tuple[Answer, list[Hit]]:
+        parsed = self.vocabulary.parse(question)
+        scope = self._scope(parsed, program)
+        filters = Filters(program=scope.slug if scope else None)
+        hits = self.retriever.search(parsed.expanded, k=8, filters=filters) if question else []
+        answer = self._decide(question, parsed, scope, hits)
+        return answer, ([] if answer.abstained else hits)
+
+    def _decide(
+        self, question: str, parsed: ParsedQuery, scope: Program | None, hits: list[Hit]
+    ) -> Answer:
+        closest = hits[:3]
+        if not question:
+            return _abstain(question, "No question was given.", closest)
+        unsupported = [
+            c for c in parsed.channels if scope and scope.channels and c not in scope.channels
+        ]
+        if scope and unsupported:
+            asked = " and ".join(unsupported)
+            return _abstain(
+                question,
+                f"No evidence in the indexed documents for {asked} at {scope.name}: "
+                f"{scope.name} is handled on {' and '.join(scope.channels)} only.",
+                closest,
+            )
+        if not hits:
+            return _abstain(question, f"No evidence in the indexed documents for “{question}”.", [])
+        missing = self._metric_gap(parsed, hits, scope)
+        if missing:
+            return _abstain(question, missing[0], closest, notes=missing[1:])
+        if not self._has_evidence(parsed, hits):
+            return _abstain(
+                question, f"No evidence in the indexed documents for “{question}”.", closest
+            )
+        return self._compose(question, parsed, hits)
+
+    def _scope(self, parsed: ParsedQuery, program: str | None) -> Program | None:
+        if program:
+            from assistant.chunking import normalise_program
+
+            slug = normalise_program(program)
+            return self.vocabulary.programs.get(slug) or Program(slug, program, (), ())
+        return parsed.program
+
+    def _metric_gap(
+        self, parsed: ParsedQuery, hits: list[Hit], scope: Program | None
+    ) -> list[str] | None:
+        """An abstention message when a metric asked about is not in the in-scope evidence."""
+        # A site's targets live in its own documents: criteria notes mention metrics only
+        # in general terms, so they do not count as evidence of a target unless asked about.
+        about_copc = bool(_ABOUT_COPC.search(parsed.text))
+        evidence = [
+            h
+            for h in hits[: self.policy.sections_considered + 2]
+            if about_copc or h.metadata.get("doc_type") != "criteria-note"
+        ]
+        for metric in parsed.metrics:
+            pattern = self.vocabulary.metric_pattern(metric)
+            if any(pattern.search(f"{h.section} {h.text}") for h in evidence):
+                continue
+            where = f" for {scope.name}" if scope else ""
+            named = f"{_article(metric.name)} {metric.name}"
+            message = f"No evidence in the indexed documents for {named} target{where}."
+            if scope:
+                elsewhere = self.retriever.search(" ".join(metric.expand) or metric.name, k=8)
+                others = sorted(
+                    {
+                        (str(h.metadata.get("program")), h.doc_id)
+                        for h in elsewhere
+                        if pattern.search(f"{h.section} {h.text}")
+                        and h.metadata.get("program") not in (scope.slug, "site-wide")
+                    }
+                )
+                if others:
+                    names = ", ".join(f"{self._program_name(p)} ({doc})" for p, doc in others)
+                    message += (
+                        f" The documents give {metric.name} only for {names}; "
+                        f"those figures do not apply to {scope.name}."
+                    )
+            return [message]
+        return None
+
+    def _program_name(self, slug: str) -> str:
+        program = self.vocabulary.programs.get(slug)
+        return program.name if program else slug
+
+    def _content_terms(self, parsed: ParsedQuery) -> set[str]:
+        terms = set(self._tokenize(parsed.text)) - _GENERIC
+        for p in parsed.programs:
+            terms -= set(self._tokenize(" ".join([p.name, *p.aliases])))
+        return terms
+
+    def _has_evidence(self, parsed: ParsedQuery, hits: list[Hit]) -> bool:
+        terms = self._content_terms(parsed)
+        expanded = set(self._tokenize(parsed.expanded)) - _GENERIC
+        best_cov = 0.0
+        for hit in hits[: self.policy.sections_considered]:
+            words = set(self._tokenize(f"{' '.join(hit.section_path)} {hit.text}"))
+            if terms:
+                cov = len(terms & words) / len(terms)
+            else:
+                cov = len(expanded & words) / max(len(expanded), 1)
+            best_cov = max(best_cov, cov)
+        dense = max((h.signals.get("dense", 0.0) for h in hits[:3]), default=0.0)
+        return best_cov >= self.policy.min_coverage or dense >= self.policy.min_dense
+
+    def _sentence_vectors(
+        self, hits: list[Hit]
+    ) -> dict[str, tuple[list[tuple[int, int]], Vectors]]:
+        """Sentence spans and vectors per chunk, embedded once per process and chunk."""
+        todo = [h for h in hits if h.chunk_id not in self._sentences]
+        spans = {h.chunk_id: split_sentences(h.text) for h in todo}
+        texts = [h.text[a:b] for h in todo for a, b in spans[h.chunk_id]]
+        if texts:
+            vectors = self.retriever.index.embedder.embed(texts)
+            row = 0
+            for h in todo:
+                n = len(spans[h.chunk_id])
+                self._sentences[h.chunk_id] = (spans[h.chunk_id], vectors[row : row + n])
+                row += n
+            while len(self._sentences) > 20000:  # bounded cache
+                self._sentences.pop(next(iter(self._sentences)))
+        return {h.chunk_id: self._sentences[h.chunk_id] for h in hits}
+
+    def _compose(self, question: str, parsed: ParsedQuery, hits: list[Hit]) -> Answer:
+        terms = set(self._tokenize(parsed.expanded)) - _GENERIC
+        core = self._content_terms(parsed) or terms
+        how_set = bool(_HOW_SET.search(question))
+        about_copc = bool(_ABOUT_COPC.search(question))
+        asks_target = bool(_TARGET.search(question))
+        considered = hits[: self.policy.sections_considered]
+        sentence_vectors = self._sentence_vectors(considered)
+        query_vector = self.retriever.index.embedder.embed([parsed.text])[0]
+        unit = 2.0  # about the weight of one fairly specific word
+        candidates: list[_Candidate] = []
+        for rank, hit in enumerate(considered):
+            # The site's own documents are its evidence; criteria notes explain the standard,
+            # and purpose/scope sections describe a document rather than answer from it.
+            prior = 1.0 if about_copc or hit.metadata.get("doc_type") != "criteria-note" else 0.5
+            if _OVERVIEW.search(hit.section):
+                prior *= 0.6
+            heading_words = set(self._tokenize(" ".join(hit.section_path)))
+            spans, vectors = sentence_vectors[hit.chunk_id]
+            similarities = vectors @ query_vector if len(spans) else []
+            for (a, b), similarity in zip(spans, similarities, strict=True):
+                quote = hit.text[a:b]
+                if (
+                    _is_heading_line(quote, hit)
+                    or quote.rstrip().endswith(("?", '?"', "?”"))
+                    or looks_like_instruction(quote)
+                ):
+                    continue  # headings, questions and text aimed at a model are not evidence
+                words = set(self._tokenize(quote))
+                if not words:
+                    continue
+                overlap = self._weight(core & words) + 0.5 * self._weight((terms - core) & words)
+                context = 0.5 * self._weight(core & heading_words)
+                aspects = frozenset(n for n, p in _ASPECTS.items() if p.search(quote))
+                bonus = self.policy.semantic_weight * unit * max(float(similarity), 0.0)
+                if how_set:
+                    bonus += 0.4 * unit * len(aspects - {"value"})
+                if _WHO.search(question) and "approval" in aspects:
+                    bonus += unit
+                if (parsed.metrics or asks_target) and "value" in aspects:
+                    bonus += 0.5 * unit
+                if asks_target and "value" in aspects and _TARGET.search(quote):
+                    bonus += unit
+                score = prior * (overlap + context + bonus) / (1.0 + 0.35 * rank)
+                if overlap + context > 0 or similarity >= 0.5:
+                    candidates.append(_Candidate(rank, hit, quote, score, aspects))
+        if not candidates:
+            return _abstain(
+                question, f"No evidence in the indexed documents for “{question}”.", hits[:3]
+            )
+        chosen = self._choose(candidates, how_set)
+        return self._render(question, chosen)
+
+    def _choose(self, candidates: list[_Candidate], how_set: bool) -> list[_Candidate]:
+        ordered = sorted(candidates, key=lambda c: (-c.score, c.hit_rank, c.quote))
+        best = ordered[0]
+        chosen = [best]
+        covered = set(best.aspects)
+        sections = {best.hit.chunk_id}
+        for cand in ordered[1:]:
+            if len(chosen) >= self.policy.max_sentences:
+                break
+            if cand.score < self.policy.relative_cutoff * best.score:
+                break
+            if cand.quote in {c.quote for c in chosen}:
+                continue
+            if len(sections | {cand.hit.chunk_id}) > 3:
+                continue
+            if how_set and cand.aspects and cand.aspects <= covered and len(chosen) >= 2:
+                continue
+            chosen.append(cand)
+            covered |= cand.aspects
+            sections.add(cand.hit.chunk_id)
+        # Read in document order within each section, sections by rank.
+        return sorted(chosen, key=lambda c: (c.hit_rank, c.hit.text.find(c.quote)))
+
+    @staticmethod
+    def _render(question: str, chosen: list[_Candidate]) -> Answer:
+        """One citation per sentence, so every quote is verbatim in its section."""
+        sentences: list[str] = []
+        citations: list[Citation] = []
+        for n, cand in enumerate(chosen, start=1):
+            sentence = _LIST_ITEM.sub("", " ".join(cand.quote.split())).strip()
+            sentence = sentence if sentence.endswith((".", "!", "?", ":")) else sentence + "."
+            sentences.append(f"{sentence} [{n}]")
+            citations.append(Citation.from_hit(n, cand.hit, cand.quote))
+        return Answer(
+            question=question, text=" ".join(sentences), abstained=False, citations=citations
+        )
+
+
+def _is_heading_line(quote: str, hit: Hit) -> bool:
+    flat = " ".join(quote.split()).lower().lstrip("#").strip()
+    return any(flat == " ".join(h.split()).lower() for h in hit.section_path) or len(flat) < 3
+
+
+def _abstain(
+    question: str, message: str, closest: list[Hit], notes: list[str] | None = None
+) -> Answer:
+    return Answer(
+        question=question, text=message, abstained=True, closest=closest, notes=list(notes or [])
+    )
+
+
+def _with_latency(answer: Answer, started: float) -> Answer:
+    from dataclasses import replace
+
+    return replace(answer, latency_ms=(time.perf_counter() - started) * 1000)
+
+
+Generator = Callable[[str, list[Hit], Answer], Answer]
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -1,0 +1,155 @@
+"""Evidence answers on the bundled corpus with the real model: citations, abstention, scope."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from assistant import cli
+from assistant.app import Assistant
+from evals.gold import load_gold
+
+GOLD = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "site.jsonl"
+
+
+def test_service_level_answer_is_cited_and_quotes_are_verbatim(bundled: Assistant) -> None:
+    answer = bundled.ask("How was the service level target set?")
+    assert not answer.abstained
+    assert "80%" in answer.text and "20 seconds" in answer.text
+    assert answer.citations and answer.citations[0].doc_id == "SITE-TGT-001"
+    catalog = bundled.index.catalog
+    for citation in answer.citations:
+        assert f"[{citation.n}]" in answer.text
+        assert citation.quote in catalog[citation.chunk_id]["text"]
+        assert citation.version and citation.client_approved
+    # every sentence carries a marker
+    sentences = [s for s in answer.text.split("] ") if s.strip()]
+    assert all("[" in s for s in sentences)
+
+
+def test_answers_are_deterministic(bundled: Assistant) -> None:
+    first = bundled.ask("how many QA evaluations per agent for harbor bank")
+    second = bundled.ask("how many QA evaluations per agent for harbor bank")
+    assert first.text == second.text
+    assert [c.quote for c in first.citations] == [c.quote for c in second.citations]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("whats the ASA target for lumen telecom", "only for Harbor Bank"),
+        ("What is the NPS target for Harbor Bank?", "net promoter score"),
+        ("how do i verify a harbor bank customer over chat", "voice only"),
+        ("where do staff park at the riverton site", "No evidence"),
+        ("What is the site's cost per contact target?", "cost per contact"),
+    ],
+)
+def test_near_misses_abstain_with_a_plain_message(
+    bundled: Assistant, question: str, expected: str
+) -> None:
+    answer = bundled.ask(question)
+    assert answer.abstained
+    assert answer.text.startswith("No evidence in the indexed documents")
+    assert expected in answer.text
+    assert answer.citations == []
+
+
+def test_program_scope_never_gives_the_other_programs_figure(bundled: Assistant) -> None:
+    lumen = bundled.ask("what is the FCR target", program="Lumen Telecom")
+    assert not lumen.abstained
+    assert "70%" in lumen.text and "78%" not in lumen.text
+    assert {c.program for c in lumen.citations} <= {"lumen-telecom", "site-wide"}
+    named = bundled.ask("what is the first contact resolution target for harbor bank")
+    assert "78%" in named.text
+    assert {c.program for c in named.citations} <= {"harbor-bank", "site-wide"}
+
+
+def _gold_figures(bundled: Assistant) -> dict[str, float]:
+    questions = load_gold(GOLD)
+    answered = abstained_right = facts = facts_found = quotes = quotes_ok = 0
+    answerable = [q for q in questions if q.answerable]
+    out_of_scope = [q for q in questions if not q.answerable]
+    catalog = bundled.index.catalog
+    leaks = 0
+    for q in questions:
+        answer = bundled.ask(q.question, program=q.program)
+        text = " ".join(answer.text.lower().split())
+        if q.answerable:
+            answered += not answer.abstained
+            facts += len(q.answer_facts)
+            facts_found += sum(" ".join(f.lower().split()) in text for f in q.answer_facts)
+        else:
+            abstained_right += answer.abstained
+        for c in answer.citations:
+            quotes += 1
+            quotes_ok += c.quote in catalog[c.chunk_id]["text"]
+        scope = bundled.answerer.vocabulary.parse(q.question).program
+        if scope and not answer.abstained:
+            leaks += any(c.program not in (scope.slug, "site-wide") for c in answer.citations)
+    return {
+        "answer_rate": answered / len(answerable),
+        "abstain_recall": abstained_right / len(out_of_scope),
+        "fact_recall": facts_found / facts,
+        "integrity": quotes_ok / quotes,
+        "leaks": leaks,
+    }
+
+
+@pytest.fixture(scope="module")
+def gold_figures(bundled_home: Path, minilm: object) -> dict[str, float]:
+    from assistant.app import build_assistant
+    from assistant.config import Settings
+
+    return _gold_figures(build_assistant(Settings(home=bundled_home), embedder=minilm))  # type: ignore[arg-type]
+
+
+def test_gold_abstention_and_answer_rate(gold_figures: dict[str, float]) -> None:
+    assert gold_figures["abstain_recall"] >= 0.9, gold_figures
+    assert gold_figures["answer_rate"] >= 0.9, gold_figures
+
+
+def test_gold_citation_integrity_and_no_leakage(gold_figures: dict[str, float]) -> None:
+    assert gold_figures["integrity"] == 1.0, gold_figures
+    assert gold_figures["leaks"] == 0, gold_figures
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="fact recall measured 0.80 on the site gold set; the 0.85 bar is open work (issue 3)",
+)
+def test_gold_fact_recall(gold_figures: dict[str, float]) -> None:
+    assert gold_figures["fact_recall"] >= 0.85, gold_figures
+
+
+def test_ask_json_has_the_documented_shape(
+    bundled: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    result = CliRunner().invoke(cli.main, ["ask", "who approved the AHT target", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert set(payload) >= {"question", "answer", "abstained", "citations", "latency_ms"}
+    citation = payload["citations"][0]
+    assert set(citation) >= {
+        "n",
+        "file",
+        "section",
+        "section_path",
+        "doc_id",
+        "version",
+        "quote",
+        "score",
+        "page",
+    }
+    assert "Laura Chen" in payload["answer"]
+
+
+def test_ask_prints_evidence_list(bundled: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    result = CliRunner().invoke(cli.main, ["ask", "whats the ASA target for lumen telecom"])
+    assert result.exit_code == 0
+    assert result.output.startswith("No evidence in the indexed documents")
+    assert "Closest documents (not evidence):" in result.output
