@@ -266,6 +266,20 @@ def ask(question: str | None, program: str | None, batch: Path | None, as_json: 
         _print_answer(answer)
 
 
+@main.command(
+    "eval",
+    context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
+    add_help_option=False,
+)
+@click.pass_context
+def eval_(ctx: click.Context) -> None:
+    """Retrieval and answer metrics on a gold set or a BEIR benchmark (--help for options)."""
+    # The evaluation runner ships in the same distribution; it is loaded only for this command.
+    from evals.runner import main as run_eval_cli
+
+    sys.exit(run_eval_cli(list(ctx.args)))
+
+
 def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():

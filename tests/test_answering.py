@@ -3,16 +3,12 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
 from assistant import cli
 from assistant.app import Assistant
-from evals.gold import load_gold
-
-GOLD = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "site.jsonl"
 
 
 def test_service_level_answer_is_cited_and_quotes_are_verbatim(bundled: Assistant) -> None:
@@ -65,63 +61,6 @@ def test_program_scope_never_gives_the_other_programs_figure(bundled: Assistant)
     named = bundled.ask("what is the first contact resolution target for harbor bank")
     assert "78%" in named.text
     assert {c.program for c in named.citations} <= {"harbor-bank", "site-wide"}
-
-
-def _gold_figures(bundled: Assistant) -> dict[str, float]:
-    questions = load_gold(GOLD)
-    answered = abstained_right = facts = facts_found = quotes = quotes_ok = 0
-    answerable = [q for q in questions if q.answerable]
-    out_of_scope = [q for q in questions if not q.answerable]
-    catalog = bundled.index.catalog
-    leaks = 0
-    for q in questions:
-        answer = bundled.ask(q.question, program=q.program)
-        text = " ".join(answer.text.lower().split())
-        if q.answerable:
-            answered += not answer.abstained
-            facts += len(q.answer_facts)
-            facts_found += sum(" ".join(f.lower().split()) in text for f in q.answer_facts)
-        else:
-            abstained_right += answer.abstained
-        for c in answer.citations:
-            quotes += 1
-            quotes_ok += c.quote in catalog[c.chunk_id]["text"]
-        scope = bundled.answerer.vocabulary.parse(q.question).program
-        if scope and not answer.abstained:
-            leaks += any(c.program not in (scope.slug, "site-wide") for c in answer.citations)
-    return {
-        "answer_rate": answered / len(answerable),
-        "abstain_recall": abstained_right / len(out_of_scope),
-        "fact_recall": facts_found / facts,
-        "integrity": quotes_ok / quotes,
-        "leaks": leaks,
-    }
-
-
-@pytest.fixture(scope="module")
-def gold_figures(bundled_home: Path, minilm: object) -> dict[str, float]:
-    from assistant.app import build_assistant
-    from assistant.config import Settings
-
-    return _gold_figures(build_assistant(Settings(home=bundled_home), embedder=minilm))  # type: ignore[arg-type]
-
-
-def test_gold_abstention_and_answer_rate(gold_figures: dict[str, float]) -> None:
-    assert gold_figures["abstain_recall"] >= 0.9, gold_figures
-    assert gold_figures["answer_rate"] >= 0.9, gold_figures
-
-
-def test_gold_citation_integrity_and_no_leakage(gold_figures: dict[str, float]) -> None:
-    assert gold_figures["integrity"] == 1.0, gold_figures
-    assert gold_figures["leaks"] == 0, gold_figures
-
-
-@pytest.mark.xfail(
-    strict=True,
-    reason="fact recall measured 0.80 on the site gold set; the 0.85 bar is open work (issue 3)",
-)
-def test_gold_fact_recall(gold_figures: dict[str, float]) -> None:
-    assert gold_figures["fact_recall"] >= 0.85, gold_figures
 
 
 def test_ask_json_has_the_documented_shape(
