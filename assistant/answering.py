@@ -26,9 +26,11 @@ from assistant.retrieval import Filters, Hit, HybridRetriever
 
 # Sentence ends, blank lines and list items; a single newline inside a paragraph is a soft wrap.
 _SENTENCE = re.compile(
-    r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n|\n(?=\s*(?:[-*•|]|\d+[.)]|[A-Z][\w ]{0,40}:)\s)"
+    r"(?<=[.!?])\s+(?=[\"'(\[]?[A-Z0-9])|\n\s*\n"
+    r"|\n(?=\s*(?:[-*•|]|\d+[.)]|[a-z][.)]|[A-Z][\w ]{0,40}:)\s)"
+    r"|\s(?=[a-h]\)\s)"
 )
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
+_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|[a-h][.)])\s+")
 # Words that say what kind of answer is wanted, not what it is about.
 _GENERIC = frozenset(
     [
@@ -290,6 +292,8 @@ class ExtractiveAnswerer:
         return terms
 
     def _has_evidence(self, parsed: ParsedQuery, hits: list[Hit]) -> bool:
+        if parsed.metrics:
+            return True  # _metric_gap already found every named metric in the in-scope evidence
         terms = self._content_terms(parsed)
         expanded = set(self._tokenize(parsed.expanded)) - _GENERIC
         best_cov = 0.0
@@ -328,9 +332,16 @@ class ExtractiveAnswerer:
         about_copc = bool(_ABOUT_COPC.search(question))
         asks_target = bool(_TARGET.search(question))
         considered = hits[: self.policy.sections_considered]
+        if how_set and hits:
+            # A derivation is often spread over sibling sections of the same document.
+            top_doc = hits[0].doc_id
+            considered += [
+                h for h in hits[self.policy.sections_considered :] if h.doc_id == top_doc
+            ]
         sentence_vectors = self._sentence_vectors(considered)
         query_vector = self.retriever.index.embedder.embed([parsed.text])[0]
         unit = 2.0  # about the weight of one fairly specific word
+        intent = _intent(question)
         candidates: list[_Candidate] = []
         for rank, hit in enumerate(considered):
             # The site's own documents are its evidence; criteria notes explain the standard,
@@ -356,10 +367,7 @@ class ExtractiveAnswerer:
                 context = 0.5 * self._weight(core & heading_words)
                 aspects = frozenset(n for n, p in _ASPECTS.items() if p.search(quote))
                 bonus = self.policy.semantic_weight * unit * max(float(similarity), 0.0)
-                if how_set:
-                    bonus += 0.4 * unit * len(aspects - {"value"})
-                if _WHO.search(question) and "approval" in aspects:
-                    bonus += unit
+                bonus += unit * sum(intent.get(a, 0.0) for a in aspects)
                 if (parsed.metrics or asks_target) and "value" in aspects:
                     bonus += 0.5 * unit
                 if asks_target and "value" in aspects and _TARGET.search(quote):
@@ -395,6 +403,7 @@ class ExtractiveAnswerer:
             covered |= cand.aspects
             sections.add(cand.hit.chunk_id)
         # Read in document order within each section, sections by rank.
+        chosen = [_with_list(c) for c in chosen]
         return sorted(chosen, key=lambda c: (c.hit_rank, c.hit.text.find(c.quote)))
 
     @staticmethod
@@ -410,6 +419,51 @@ class ExtractiveAnswerer:
         return Answer(
             question=question, text=" ".join(sentences), abstained=False, citations=citations
         )
+
+
+_INTENTS: list[tuple[re.Pattern[str], dict[str, float]]] = [
+    (re.compile(r"\b(why|reason|rationale)\b", re.I), {"rationale": 1.0, "derivation": 0.5}),
+    (
+        re.compile(r"\b(calculat\w*|determin\w*|derived?|worked out|come up|land(ed)? on)\b", re.I),
+        {"derivation": 1.0, "value": 0.25},
+    ),
+    (
+        re.compile(r"\bhow\b.*\b(set|chosen|decided|agreed|get|got)\b", re.I),
+        {"derivation": 0.6, "source": 0.6, "rationale": 0.4, "approval": 0.2},
+    ),
+    (re.compile(r"\b(who|approv\w*|sign(ed)?[ -]off|owner)\b", re.I), {"approval": 1.0}),
+    (re.compile(r"\b(when|how often|reviewed|review)\b", re.I), {"review": 1.0}),
+]
+
+
+def _intent(question: str) -> dict[str, float]:
+    """Aspect weights for what the question asks (why, how it was set, who, when)."""
+    weights: dict[str, float] = {}
+    for pattern, aspects in _INTENTS:
+        if pattern.search(question):
+            for aspect, weight in aspects.items():
+                weights[aspect] = max(weights.get(aspect, 0.0), weight)
+    return weights
+
+
+_LIST_LINE = re.compile(r"\n[ \t]*(?:[-*•]|\d+[.)]|[a-h][.)])[ \t]+[^\n]+")
+
+
+def _with_list(cand: _Candidate, max_chars: int = 700) -> _Candidate:
+    """A sentence that introduces a list ("… alleges:") is quoted with the list items after it."""
+    if not cand.quote.rstrip().endswith(":"):
+        return cand
+    text = cand.hit.text
+    start = text.find(cand.quote)
+    end = start + len(cand.quote)
+    while True:
+        match = _LIST_LINE.match(text, end)
+        if not match or match.end() - start > max_chars:
+            break
+        end = match.end()
+    if end == start + len(cand.quote):
+        return cand
+    return _Candidate(cand.hit_rank, cand.hit, text[start:end], cand.score, cand.aspects)
 
 
 def _is_heading_line(quote: str, hit: Hit) -> bool:

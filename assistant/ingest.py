@@ -19,7 +19,7 @@ from assistant.index import ChunkIndex
 from assistant.loaders import SUPPORTED_SUFFIXES, load_document
 
 #: Chunks embedded together: big enough for efficient batches, small enough to commit often.
-EMBED_GROUP = 256
+EMBED_GROUP = 512
 
 
 @dataclass

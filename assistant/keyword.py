@@ -7,10 +7,12 @@ can always be rebuilt from the store's texts.
 from __future__ import annotations
 
 import json
+import logging
 import re
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -117,6 +119,16 @@ _STOPWORDS = frozenset(
 )
 
 
+def _import_bm25s() -> Any:
+    """Import bm25s, which sets its own logger to DEBUG on import; follow ours instead."""
+    import bm25s
+
+    logging.getLogger("bm25s").setLevel(
+        max(logging.getLogger("assistant").getEffectiveLevel(), logging.INFO)
+    )
+    return bm25s
+
+
 class Tokenizer:
     """Lower-cased words, stop words dropped, English Snowball stems."""
 
@@ -145,8 +157,7 @@ class KeywordIndex:
         cls, ids: list[str], texts: Sequence[str], tokenizer: Tokenizer | None = None
     ) -> KeywordIndex:
         """Fit BM25 on ``texts`` (one per id)."""
-        import bm25s
-
+        bm25s = _import_bm25s()
         tok = tokenizer or Tokenizer()
         if not ids:
             return cls([], None, tok)
@@ -205,8 +216,7 @@ class KeywordIndex:
     @classmethod
     def load(cls, folder: Path, tokenizer: Tokenizer | None = None) -> KeywordIndex | None:
         """The saved index, or ``None`` when there is none or it is unreadable."""
-        import bm25s
-
+        bm25s = _import_bm25s()
         ids_file = folder / "ids.json"
         if not ids_file.is_file():
             return None
