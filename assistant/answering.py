@@ -80,7 +80,8 @@ _GENERIC = frozenset(
 _ASPECTS: dict[str, re.Pattern[str]] = {
     "value": re.compile(r"\d"),
     "derivation": re.compile(
-        r"\b(baseline|calculat\w*|formula|study|model|erlang|median|average|analysis|derived)\b",
+        r"\b(baseline|calculat\w*|formula|study|model|erlang|median|average|analysis|derived)\b"
+        r"|\d\s*[=×÷]\s*\d",
         re.I,
     ),
     "rationale": re.compile(r"\b(because|so that|reason|rationale|why|ensures?|protects?)\b", re.I),
@@ -113,7 +114,7 @@ class AnswerPolicy:
     """Share of the question's content words a top section must contain to count as evidence."""
     min_dense: float = 0.5
     """Cosine similarity of the best dense match that counts as evidence on its own."""
-    semantic_weight: float = 1.5
+    semantic_weight: float = 3.0
     """Weight of a sentence's cosine similarity to the question, in specific-word units."""
     relative_cutoff: float = 0.35
     """Further sentences must score at least this share of the best one."""
@@ -292,8 +293,11 @@ class ExtractiveAnswerer:
         return terms
 
     def _has_evidence(self, parsed: ParsedQuery, hits: list[Hit]) -> bool:
-        if parsed.metrics:
-            return True  # _metric_gap already found every named metric in the in-scope evidence
+        # A named metric in the heading of a top in-scope section is evidence enough.
+        for metric in parsed.metrics:
+            pattern = self.vocabulary.metric_pattern(metric)
+            if any(pattern.search(" ".join(h.section_path)) for h in hits[:2]):
+                return True
         terms = self._content_terms(parsed)
         expanded = set(self._tokenize(parsed.expanded)) - _GENERIC
         best_cov = 0.0
@@ -404,6 +408,11 @@ class ExtractiveAnswerer:
             sections.add(cand.hit.chunk_id)
         # Read in document order within each section, sections by rank.
         chosen = [_with_list(c) for c in chosen]
+        follow = _next_sentence(max(chosen, key=lambda c: c.score))
+        if follow and follow.quote not in {c.quote for c in chosen}:
+            if len(chosen) >= self.policy.max_sentences:
+                chosen.pop()
+            chosen.append(follow)
         return sorted(chosen, key=lambda c: (c.hit_rank, c.hit.text.find(c.quote)))
 
     @staticmethod
@@ -447,6 +456,20 @@ def _intent(question: str) -> dict[str, float]:
 
 
 _LIST_LINE = re.compile(r"\n[ \t]*(?:[-*•]|\d+[.)]|[a-h][.)])[ \t]+[^\n]+")
+
+
+def _next_sentence(cand: _Candidate) -> _Candidate | None:
+    """The sentence right after the best one in its paragraph: answers often continue there."""
+    text = cand.hit.text
+    end = text.find(cand.quote) + len(cand.quote)
+    if "\n\n" in text[end : end + 3]:
+        return None
+    for a, b in split_sentences(text[end:]):
+        quote = text[end + a : end + b]
+        if quote.rstrip().endswith("?") or looks_like_instruction(quote) or len(quote) < 20:
+            return None
+        return _Candidate(cand.hit_rank, cand.hit, quote, cand.score * 0.5, frozenset())
+    return None
 
 
 def _with_list(cand: _Candidate, max_chars: int = 700) -> _Candidate:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from assistant.chunking import SITE_WIDE, normalise_program, slug
+from assistant.fusion import FusionMethod, fuse
 from assistant.index import ChunkIndex
 
 Mode = Literal["bm25", "dense", "hybrid"]
@@ -96,23 +97,27 @@ def chroma_where(where: dict[str, list[str]]) -> dict[str, Any] | None:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
+@dataclass(frozen=True)
+class FusionSettings:
+    """How the two rankers' candidates are combined."""
+
+    method: FusionMethod = "convex"
+    alpha: float = 0.5
+    """Dense weight for convex fusion."""
+    rrf_k: int = 60
+    candidates: int = 60
+    """Candidates taken from each ranker before fusion."""
+
+
 class HybridRetriever:
     """Searches a :class:`ChunkIndex` by BM25, dense vectors, or both fused."""
 
-    def __init__(
-        self,
-        index: ChunkIndex,
-        *,
-        candidates: int = 60,
-        rrf_k: int = 60,
-        bm25_weight: float = 1.0,
-        dense_weight: float = 1.0,
-    ) -> None:
+    DEFAULTS = FusionSettings()
+
+    def __init__(self, index: ChunkIndex, *, fusion: FusionSettings | None = None) -> None:
         self.index = index
-        self.candidates = candidates
-        self.rrf_k = rrf_k
-        self.bm25_weight = bm25_weight
-        self.dense_weight = dense_weight
+        self.fusion = fusion or self.DEFAULTS
+        self.candidates = self.fusion.candidates
 
     def search(
         self,
@@ -170,12 +175,10 @@ class HybridRetriever:
     def _fuse(
         self, pools: dict[str, list[tuple[str, float]]]
     ) -> list[tuple[str, float, dict[str, int]]]:
-        weights = {"bm25": self.bm25_weight, "dense": self.dense_weight}
-        scores: dict[str, float] = {}
         ranks: dict[str, dict[str, int]] = {}
         for name, pool in pools.items():
             for rank, (cid, _score) in enumerate(pool, start=1):
-                scores[cid] = scores.get(cid, 0.0) + weights[name] / (self.rrf_k + rank)
                 ranks.setdefault(cid, {})[name] = rank
-        ordered = sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-        return [(cid, score, ranks[cid]) for cid, score in ordered]
+        f = self.fusion
+        fused = fuse(pools, method=f.method, alpha=f.alpha, rrf_k=f.rrf_k)
+        return [(cid, score, ranks[cid]) for cid, score in fused]

@@ -33,7 +33,11 @@ import numpy.typing as npt
 
 from assistant.embedding import Embedder, Vectors
 from assistant.errors import AssistantError
+from assistant.fusion import convex_fuse as convex
+from assistant.fusion import fuse
+from assistant.fusion import rrf_fuse as rrf
 from assistant.keyword import KeywordIndex
+from assistant.retrieval import HybridRetriever
 from evals.metrics import recall_at
 
 #: Published nDCG@10 on SciFact (BEIR paper BM25; sentence-transformers all-MiniLM-L6-v2).
@@ -180,46 +184,10 @@ def score_runs(
     return BeirScores(sum(ndcg) / n, sum(recall) / n)
 
 
-# -- fusion (pure) --------------------------------------------------------------------------
-def rrf(
-    pools: Mapping[str, Ranking], *, k: int = 60, weights: Mapping[str, float] | None = None
-) -> Ranking:
-    """Weighted reciprocal-rank fusion; ties broken by id.
-
-    TODO: this mirrors ``HybridRetriever._fuse`` in ``assistant/retrieval.py``; import it
-    instead once the fusion is exposed as a module-level function.
-    """
-    scores: dict[str, float] = {}
-    for name, pool in pools.items():
-        weight = 1.0 if weights is None else weights.get(name, 1.0)
-        for rank, (doc, _score) in enumerate(pool, start=1):
-            scores[doc] = scores.get(doc, 0.0) + weight / (k + rank)
-    return sorted(scores.items(), key=lambda item: (-item[1], item[0]))
-
-
-def min_max(pool: Ranking) -> dict[str, float]:
-    """Scores rescaled to [0, 1] within the pool (all 1.0 when they are equal)."""
-    if not pool:
-        return {}
-    values = [s for _, s in pool]
-    lo, hi = min(values), max(values)
-    return {doc: (s - lo) / (hi - lo) if hi > lo else 1.0 for doc, s in pool}
-
-
-def convex(pools: Mapping[str, Ranking], *, alpha: float) -> Ranking:
-    """``alpha * dense + (1 - alpha) * bm25`` of min-max-normalised scores (0 when absent)."""
-    dense, bm25 = min_max(pools.get("dense", [])), min_max(pools.get("bm25", []))
-    fused = {
-        doc: alpha * dense.get(doc, 0.0) + (1 - alpha) * bm25.get(doc, 0.0)
-        for doc in dense.keys() | bm25.keys()
-    }
-    return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
-
-
-#: The product's hybrid fusion (``HybridRetriever`` defaults: RRF k=60, equal weights).
 def product_fusion(pools: Mapping[str, Ranking]) -> Ranking:
-    """Hybrid as the product fuses it."""
-    return rrf(pools, k=60, weights={"bm25": 1.0, "dense": 1.0})
+    """Hybrid exactly as ``HybridRetriever`` fuses it, with its default settings."""
+    defaults = HybridRetriever.DEFAULTS
+    return fuse(pools, method=defaults.method, alpha=defaults.alpha, rrf_k=defaults.rrf_k)
 
 
 FUSION_VARIANTS: dict[str, Callable[[Mapping[str, Ranking]], Ranking]] = {

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from assistant.embedding import HashEmbedder, Vectors
-from evals.beir import convex, load_beir, min_max, ndcg_graded, rrf, run_beir
+from assistant.fusion import min_max
+from evals.beir import convex, load_beir, ndcg_graded, rrf, run_beir
 from evals.report import beir_markdown
 from evals.runner import main
 

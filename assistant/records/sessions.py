@@ -1,0 +1,143 @@
+"""Daily-practice claims, feedback and mock-interview sessions."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from assistant.records.base import PersonRef, RecordsBase, bounded, choice, guarded, id_of, utc
+from assistant.records.errors import RecordsError
+from assistant.records.models import DailyClaim, Feedback, FeedbackRating, InterviewSession, Role
+
+
+class SessionsMixin(RecordsBase):
+    """Daily claims, feedback and interview sessions of :class:`Records`."""
+
+    # -- daily practice ------------------------------------------------------------------
+
+    @guarded
+    def claim_daily(
+        self, person: PersonRef, local_date: date, *, now: datetime | None = None
+    ) -> bool:
+        """Claim the person's daily practice for ``local_date``: True for the first claimer only.
+
+        Safe across threads, processes and replicas sharing the database.
+        """
+        person_id = id_of(person)
+        when = utc(now)
+        try:
+            with self._writing() as session:
+                self._person(session, person_id)
+                session.add(DailyClaim(person_id=person_id, local_date=local_date, claimed_at=when))
+            return True
+        except IntegrityError:
+            with self._read() as session:
+                if session.get(DailyClaim, (person_id, local_date)) is None:
+                    raise
+            return False
+
+    # -- feedback ------------------------------------------------------------------------
+
+    @guarded
+    def add_feedback(
+        self,
+        person: PersonRef,
+        question: str,
+        answer: str,
+        rating: FeedbackRating | str,
+        reason: str | None = None,
+        *,
+        now: datetime | None = None,
+    ) -> Feedback:
+        """Record a thumbs up or down on an answer (texts bounded like attempts)."""
+        rating = choice(rating, FeedbackRating)
+        person_id = id_of(person)
+        with self._writing() as session:
+            self._person(session, person_id)
+            row = Feedback(
+                person_id=person_id,
+                question=bounded(question)[0],
+                answer=bounded(answer)[0],
+                rating=rating,
+                reason=None if reason is None else bounded(reason)[0],
+                created_at=utc(now),
+            )
+            session.add(row)
+            session.flush()
+            return row
+
+    @guarded
+    def feedback_between(self, start: datetime, end: datetime) -> list[Feedback]:
+        """Feedback given in ``[start, end)``, oldest first."""
+        query = (
+            select(Feedback)
+            .where(Feedback.created_at >= utc(start), Feedback.created_at < utc(end))
+            .order_by(Feedback.created_at, Feedback.id)
+        )
+        with self._read() as session:
+            return list(session.scalars(query))
+
+    # -- interviews ----------------------------------------------------------------------
+
+    @guarded
+    def start_interview(
+        self, person: PersonRef, role: Role | str, *, now: datetime | None = None
+    ) -> InterviewSession:
+        """Open a mock interview session for the person, as ``role``."""
+        role = choice(role, Role)
+        person_id = id_of(person)
+        with self._writing() as session:
+            self._person(session, person_id)
+            row = InterviewSession(person_id=person_id, role=role, started_at=utc(now))
+            session.add(row)
+            session.flush()
+            return row
+
+    @guarded
+    def add_interview_turn(self, session_id: int, turn: Mapping[str, Any]) -> InterviewSession:
+        """Append one turn (question, answer, grade, follow-up…) to an open session."""
+        with self._writing() as session:
+            row = self._interview(session, session_id, lock=True)
+            if row.finished_at is not None:
+                raise RecordsError(f"interview session {session_id} is already finished")
+            row.turns = [*row.turns, dict(turn)]
+            return row
+
+    @guarded
+    def finish_interview(self, session_id: int, *, now: datetime | None = None) -> InterviewSession:
+        """Close the session (finishing twice keeps the first finish time)."""
+        with self._writing() as session:
+            row = self._interview(session, session_id, lock=True)
+            if row.finished_at is None:
+                row.finished_at = utc(now)
+            return row
+
+    @guarded
+    def get_interview(self, session_id: int) -> InterviewSession:
+        """The interview session; ``RecordsError`` when unknown."""
+        with self._read() as session:
+            return self._interview(session, session_id)
+
+    @guarded
+    def interviews_for(self, person: PersonRef) -> list[InterviewSession]:
+        """The person's interview sessions, newest first."""
+        person_id = id_of(person)
+        query = (
+            select(InterviewSession)
+            .where(InterviewSession.person_id == person_id)
+            .order_by(InterviewSession.started_at.desc(), InterviewSession.id.desc())
+        )
+        with self._read() as session:
+            return list(session.scalars(query))
+
+    @staticmethod
+    def _interview(session: Session, session_id: int, *, lock: bool = False) -> InterviewSession:
+        row = session.get(InterviewSession, session_id, with_for_update=lock)
+        if row is None:
+            raise RecordsError(f"unknown interview session {session_id}")
+        return row
