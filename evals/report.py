@@ -69,6 +69,11 @@ def answers_table(result: EvalResult) -> str:
             f"{a.citations_matching}/{a.citations_answerable} citations",
         ],
         [
+            "answers citing an expected section",
+            fmt(a.cited_expected_rate),
+            f"{a.answers_citing_expected}/{a.answered_answerable} answered questions",
+        ],
+        [
             "citation integrity",
             fmt(a.citation_integrity),
             f"{a.citations_verbatim}/{a.citations_total} quotes verbatim",

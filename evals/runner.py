@@ -121,6 +121,7 @@ class AnswerMetrics:
     facts_found: int = 0
     citations_answerable: int = 0
     citations_matching: int = 0
+    answers_citing_expected: int = 0
     citations_total: int = 0
     citations_verbatim: int = 0
     abstained: int = 0
@@ -139,6 +140,11 @@ class AnswerMetrics:
     def citation_precision(self) -> float | None:
         """Citations of an expected section / all citations, on answerable questions."""
         return ratio(self.citations_matching, self.citations_answerable)
+
+    @property
+    def cited_expected_rate(self) -> float | None:
+        """Answered answerable questions citing at least one expected section / those answered."""
+        return ratio(self.answers_citing_expected, self.answered_answerable)
 
     @property
     def citation_integrity(self) -> float | None:
@@ -169,6 +175,7 @@ class AnswerMetrics:
         return {
             "fact_recall": r(self.fact_recall),
             "citation_precision": r(self.citation_precision),
+            "cited_expected_rate": r(self.cited_expected_rate),
             "citation_integrity": r(self.citation_integrity),
             "abstention_precision": r(self.abstention_precision),
             "abstention_recall": r(self.abstention_recall),
@@ -186,6 +193,7 @@ class AnswerMetrics:
                 "citations_verbatim": self.citations_verbatim,
                 "citations_answerable": self.citations_answerable,
                 "citations_matching": self.citations_matching,
+                "answers_citing_expected": self.answers_citing_expected,
                 "abstained": self.abstained,
                 "abstained_right": self.abstained_right,
                 "answered_answerable": self.answered_answerable,
@@ -368,6 +376,8 @@ def _judge_answer(
         counts["citations_matching"] = sum(
             cites_expected(q.expected_sources, c.file, c.section_path) for c in answer.citations
         )
+        if not answer.abstained and counts["citations_matching"]:
+            counts["answers_citing_expected"] = 1
     elif answer.abstained:
         counts["abstained_right"] = 1
     else:

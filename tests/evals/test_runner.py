@@ -387,6 +387,7 @@ def test_bundled_gold_set_passes_the_ci_gate(bundled_result: EvalResult) -> None
     gates = {
         "hybrid section hit@5 >= 0.9": hybrid.hit_at_5 >= 0.9,
         "fact recall >= 0.85": (a.fact_recall or 0.0) >= 0.85,
+        "answers citing an expected section >= 0.9": (a.cited_expected_rate or 0.0) >= 0.9,
         "abstention recall >= 0.9": (a.abstention_recall or 0.0) >= 0.9,
         "answer rate >= 0.9": (a.answer_rate or 0.0) >= 0.9,
         "citation integrity == 1.0": a.citation_integrity == 1.0,
