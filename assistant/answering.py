@@ -187,23 +187,25 @@ class ExtractiveAnswerer:
         default = max(idf.values(), default=1.0)
         return sum(idf.get(w, default) for w in words)
 
-    def ask(self, question: str, *, program: str | None = None) -> Answer:
-        """Answer ``question``; ``program`` limits evidence to one client program."""
-        return self.ask_with_hits(question, program=program)[0]
+    def ask(self, question: str, *, program: str | None = None, role: str | None = None) -> Answer:
+        """Answer ``question``; ``program`` and ``role`` limit which documents count."""
+        return self.ask_with_hits(question, program=program, role=role)[0]
 
     def ask_with_hits(
-        self, question: str, *, program: str | None = None
+        self, question: str, *, program: str | None = None, role: str | None = None
     ) -> tuple[Answer, list[Hit]]:
         """The answer and the in-scope sections it was drawn from (context for a generator)."""
         started = time.perf_counter()
-        answer, hits = self._answer(question.strip(), program)
+        answer, hits = self._answer(question.strip(), program, role)
         return _with_latency(answer, started), hits
 
     # -- steps ------------------------------------------------------------------------------
-    def _answer(self, question: str, program: str | None) -> tuple[Answer, list[Hit]]:
+    def _answer(
+        self, question: str, program: str | None, role: str | None = None
+    ) -> tuple[Answer, list[Hit]]:
         parsed = self.vocabulary.parse(question)
         scope = self._scope(parsed, program)
-        filters = Filters(program=scope.slug if scope else None)
+        filters = Filters(program=scope.slug if scope else None, role=role)
         hits = self.retriever.search(parsed.expanded, k=8, filters=filters) if question else []
         answer = self._decide(question, parsed, scope, hits)
         return answer, ([] if answer.abstained else hits)

@@ -34,13 +34,13 @@ class Assistant:
         """Ingest ``paths`` (default: the configured corpus folder)."""
         return self.ingestor.run(paths or [self.settings.corpus_dir], progress)
 
-    def ask(self, question: str, *, program: str | None = None) -> Answer:
+    def ask(self, question: str, *, program: str | None = None, role: str | None = None) -> Answer:
         """A cited answer from the indexed documents, or a plain "no evidence".
 
         With an LLM configured, it rewrites the extractive answer from the same sections;
         its output is verified and the extractive answer is kept when verification fails.
         """
-        answer, hits = self.answerer.ask_with_hits(question, program=program)
+        answer, hits = self.answerer.ask_with_hits(question, program=program, role=role)
         if self.generator is None or answer.abstained:
             return answer
         return self.generator(question, hits, answer)

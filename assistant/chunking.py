@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from assistant.documents import Chunk, LoadedDocument, Section, content_id
+from assistant.documents import ROLES, Chunk, LoadedDocument, Section, content_id
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
 _SENTENCE_END = re.compile(r"(?<=[.!?;:])\s+(?=[\"'(\[]?[A-Z0-9•\-])|\n")
@@ -44,6 +44,49 @@ def normalise_program(value: str | None) -> str:
     if s in {"", "all", "all-programs", "site", "sitewide", "site-wide", "both", "none", "n-a"}:
         return SITE_WIDE
     return s
+
+
+_ROLE_WORDS: dict[str, str] = {
+    "agent": "agent",
+    "agents": "agent",
+    "advisor": "agent",
+    "advisors": "agent",
+    "team-lead": "team_lead",
+    "team-leads": "team_lead",
+    "tl": "team_lead",
+    "tls": "team_lead",
+    "supervisor": "team_lead",
+    "supervisors": "team_lead",
+    "manager": "manager",
+    "managers": "manager",
+    "operations-manager": "manager",
+    "operations-managers": "manager",
+    "site-director": "manager",
+    "management": "manager",
+    "quality": "quality",
+    "qa": "quality",
+    "quality-team": "quality",
+    "quality-analysts": "quality",
+    "wfm": "wfm",
+    "workforce-management": "wfm",
+    "workforce": "wfm",
+    "planners": "wfm",
+}
+
+
+def normalise_role(value: str) -> str | None:
+    """``"Team leads"`` → ``"team_lead"``; ``None`` for a word that names no known role."""
+    s = slug(value)
+    role = _ROLE_WORDS.get(s, s.replace("-", "_"))
+    return role if role in ROLES else None
+
+
+def parse_audience(value: str | None) -> tuple[str, ...]:
+    """Roles named in a document's ``Audience`` field; empty (everyone) when absent or "all"."""
+    if not value or slug(value) in {"all", "everyone", "all-staff", "all-roles"}:
+        return ()
+    roles = {normalise_role(part) for part in re.split(r"[,;/]| and ", value)}
+    return tuple(r for r in ROLES if r in roles)
 
 
 def _pieces(text: str, start: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
@@ -116,6 +159,7 @@ def chunk_document(doc: LoadedDocument, params: ChunkingParams, *, file_key: str
     title = meta.title or (doc.sections[0].heading if doc.sections else doc.file)
     program = normalise_program(meta.program)
     doc_type = slug(meta.doc_type) if meta.doc_type else None
+    audience = parse_audience(meta.extra.get("audience") or meta.extra.get("roles"))
     chunks: list[Chunk] = []
     for section in doc.sections:
         for index, (a, b) in enumerate(split_section(section, params)):
@@ -140,6 +184,7 @@ def chunk_document(doc: LoadedDocument, params: ChunkingParams, *, file_key: str
                     client_approved=meta.client_approved,
                     approved_by=meta.approved_by,
                     owner=meta.owner,
+                    audience=audience,
                 )
             )
     return chunks

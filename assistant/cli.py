@@ -147,6 +147,7 @@ def _first_use(assistant: Any) -> None:
 @click.option("--k", "k", default=5, show_default=True, help="How many sections to show.")
 @click.option("--program", help="Only this client program (plus site-wide documents).")
 @click.option("--doc-type", help="Only this document type, e.g. procedure or criteria-note.")
+@click.option("--role", help="Only documents written for this role (or for everyone).")
 @click.option("--mode", type=click.Choice(["hybrid", "bm25", "dense"]), default="hybrid")
 @click.option(
     "--batch",
@@ -160,6 +161,7 @@ def search(
     k: int,
     program: str | None,
     doc_type: str | None,
+    role: str | None,
     mode: str,
     batch: Path | None,
     as_json: bool,
@@ -171,7 +173,7 @@ def search(
         raise click.UsageError("give a QUERY or --batch FILE")
     assistant = _build()
     _first_use(assistant)
-    filters = Filters(program=program, doc_type=doc_type)
+    filters = Filters(program=program, doc_type=doc_type, role=role)
     if batch:
         for number, item in enumerate(_read_jsonl(batch), start=1):
             question = str(item.get("question", "")).strip()
@@ -238,13 +240,20 @@ def _print_answer(answer: Any) -> None:
 @click.argument("question", required=False)
 @click.option("--program", help="Answer only from this client program's (and site-wide) documents.")
 @click.option(
+    "--role",
+    help="Answer only from documents written for this role "
+    "(agent, team_lead, manager, quality, wfm) or for everyone.",
+)
+@click.option(
     "--batch",
     type=click.Path(exists=True, dir_okay=False, path_type=Path),
     help="JSON Lines file with `id` and `question`; one answer object per line.",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the answer object as JSON.")
 @edge
-def ask(question: str | None, program: str | None, batch: Path | None, as_json: bool) -> None:
+def ask(
+    question: str | None, program: str | None, role: str | None, batch: Path | None, as_json: bool
+) -> None:
     """Answer QUESTION with cited evidence, or say plainly that there is none."""
     if not question and not batch:
         raise click.UsageError("give a QUESTION or --batch FILE")
@@ -255,11 +264,13 @@ def ask(question: str | None, program: str | None, batch: Path | None, as_json: 
             text = str(item.get("question", "")).strip()
             if not text:
                 raise AssistantError(f"{batch}:{number}: no `question`; each line needs one")
-            answer = assistant.ask(text, program=item.get("program") or program)
+            answer = assistant.ask(
+                text, program=item.get("program") or program, role=item.get("role") or role
+            )
             click.echo(json.dumps({"id": item.get("id", number), **answer.as_json()}))
         return
     assert question is not None
-    answer = assistant.ask(question, program=program)
+    answer = assistant.ask(question, program=program, role=role)
     if as_json:
         click.echo(json.dumps(answer.as_json()))
     else:

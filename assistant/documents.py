@@ -10,6 +10,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+#: The roles people hold at a site; documents may declare which of them they are for.
+ROLES: tuple[str, ...] = ("agent", "team_lead", "manager", "quality", "wfm")
+
 
 @dataclass(frozen=True)
 class DocumentMeta:
@@ -83,6 +86,8 @@ class Chunk:
     client_approved: str | None = None
     approved_by: str | None = None
     owner: str | None = None
+    audience: tuple[str, ...] = ()
+    """Roles the document is written for; empty means everyone."""
 
     def metadata(self) -> dict[str, Any]:
         """Flat, store-friendly metadata (no ``None`` values; paths joined with `` > ``)."""
@@ -103,7 +108,13 @@ class Chunk:
             "approved_by": self.approved_by,
             "owner": self.owner,
         }
-        return {k: v for k, v in raw.items() if v is not None}
+        out = {k: v for k, v in raw.items() if v is not None}
+        out["audience"] = ", ".join(self.audience) if self.audience else "all"
+        # One flag per role, so a role filter is a plain equality in every store.
+        for role in ROLES:
+            if not self.audience or role in self.audience:
+                out[f"for_{role}"] = "yes"
+        return out
 
 
 def content_id(*parts: str, length: int = 24) -> str:

@@ -33,7 +33,7 @@ from assistant.errors import IndexMismatchError
 from assistant.keyword import KeywordIndex, Tokenizer, ids_digest
 from assistant.store import StoredChunk, VectorStore
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: audience and per-role flags in chunk metadata
 
 
 @dataclass

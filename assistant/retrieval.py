@@ -9,7 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from assistant.chunking import SITE_WIDE, normalise_program, slug
+from assistant.chunking import SITE_WIDE, normalise_program, normalise_role, slug
+from assistant.documents import ROLES
+from assistant.errors import ConfigError
 from assistant.fusion import FusionMethod, fuse
 from assistant.index import ChunkIndex
 
@@ -78,10 +80,17 @@ class Filters:
 
     program: str | None = None
     doc_type: str | None = None
+    role: str | None = None
+    """Only documents written for this role (or for everyone)."""
 
     def where(self) -> dict[str, list[str]]:
         """Field → allowed values. A program filter keeps site-wide documents too."""
         out: dict[str, list[str]] = {}
+        if self.role:
+            role = normalise_role(self.role)
+            if role is None:
+                raise ConfigError(f"unknown role {self.role!r}; use one of: {', '.join(ROLES)}")
+            out[f"for_{role}"] = ["yes"]
         if self.program:
             out["program"] = sorted({normalise_program(self.program), SITE_WIDE})
         if self.doc_type:

@@ -92,3 +92,21 @@ def test_ask_prints_evidence_list(bundled: Assistant, monkeypatch: pytest.Monkey
     assert result.exit_code == 0
     assert result.output.startswith("No evidence in the indexed documents")
     assert "Closest documents (not evidence):" in result.output
+
+
+def test_role_filter_keeps_documents_written_for_other_roles_out(bundled: Assistant) -> None:
+    question = "what happens when a kpi misses target three months in a row"
+    manager = bundled.ask(question, role="manager")
+    assert "SITE-PRO-007" in {c.doc_id for c in manager.citations}
+    agent = bundled.ask(question, role="agent")
+    assert "SITE-PRO-007" not in {c.doc_id for c in agent.citations}
+    assert all(h.doc_id != "SITE-PRO-007" for h in agent.closest)
+
+
+def test_unknown_role_is_a_one_line_cli_error(
+    bundled: Assistant, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    result = CliRunner().invoke(cli.main, ["ask", "what is the AHT target", "--role", "pilot"])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("error: unknown role 'pilot'; use one of:")

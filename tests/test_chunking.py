@@ -92,3 +92,21 @@ def test_program_names_normalise() -> None:
     assert normalise_program("Site-wide") == "site-wide"
     assert normalise_program(None) == "site-wide"
     assert normalise_program("Lumen Telecom") == "lumen-telecom"
+
+
+def test_audience_becomes_per_role_flags() -> None:
+    from assistant.chunking import parse_audience
+
+    assert parse_audience("Managers, Team leads and QA") == ("team_lead", "manager", "quality")
+    assert parse_audience("all") == () and parse_audience(None) == ()
+    doc = _doc([(("Memo",), "Body.")])
+    doc = LoadedDocument(
+        doc.file, doc.text, DocumentMeta(extra={"audience": "managers, wfm"}), doc.sections
+    )
+    (chunk,) = chunk_document(doc, ChunkingParams(), file_key="k")
+    meta = chunk.metadata()
+    assert meta["audience"] == "manager, wfm"
+    assert meta["for_manager"] == meta["for_wfm"] == "yes"
+    assert "for_agent" not in meta
+    (open_chunk,) = chunk_document(_doc([(("Memo",), "Body.")]), ChunkingParams(), file_key="k")
+    assert all(open_chunk.metadata()[f"for_{r}"] == "yes" for r in ("agent", "manager"))
