@@ -80,7 +80,7 @@ _GENERIC = frozenset(
 _ASPECTS: dict[str, re.Pattern[str]] = {
     "value": re.compile(r"\d"),
     "derivation": re.compile(
-        r"\b(baseline|calculat\w*|formula|study|model|erlang|median|average|analysis|derived)\b"
+        r"\b(baseline|calculat\w*|formula|study|model|erlang|median|analysis|derived)\b"
         r"|\d\s*[=×÷]\s*\d",
         re.I,
     ),
@@ -331,6 +331,23 @@ class ExtractiveAnswerer:
                 self._sentences.pop(next(iter(self._sentences)))
         return {h.chunk_id: self._sentences[h.chunk_id] for h in hits}
 
+    def _siblings(self, top: Hit, seen: set[str], limit: int = 6) -> list[Hit]:
+        """Other chunks under the same parent heading as ``top`` (a sub-section's siblings)."""
+        path = top.section_path
+        if len(path) < 3:  # a top-level section: its parent is the whole document
+            return []
+        parent = " > ".join(path[:-1]) + " > "
+        key = top.metadata.get("file_key")
+        out: list[Hit] = []
+        for chunk_id, entry in self.retriever.index.catalog.items():
+            if chunk_id in seen or entry.get("file_key") != key:
+                continue
+            if str(entry.get("section_path", "")).startswith(parent):
+                meta = {k: v for k, v in entry.items() if k != "text"}
+                out.append(Hit(chunk_id, str(entry["text"]), top.score, meta))
+        out.sort(key=lambda h: int(h.metadata.get("start", 0)))
+        return out[:limit]
+
     def _compose(self, question: str, parsed: ParsedQuery, hits: list[Hit]) -> Answer:
         terms = set(self._tokenize(parsed.expanded)) - _GENERIC
         core = self._content_terms(parsed) or terms
@@ -338,18 +355,25 @@ class ExtractiveAnswerer:
         about_copc = bool(_ABOUT_COPC.search(question))
         asks_target = bool(_TARGET.search(question))
         considered = hits[: self.policy.sections_considered]
+        sibling_ids: set[str] = set()
         if how_set and hits:
-            # A derivation is often spread over sibling sections of the same document.
+            # A derivation is often spread over sibling sections of the same document: take
+            # the whole part the best section belongs to ("How the 80/20 target was set").
             top_doc = hits[0].doc_id
             considered += [
                 h for h in hits[self.policy.sections_considered :] if h.doc_id == top_doc
             ]
+            siblings = self._siblings(hits[0], {h.chunk_id for h in considered})
+            sibling_ids = {h.chunk_id for h in siblings}
+            considered += siblings
         sentence_vectors = self._sentence_vectors(considered)
         query_vector = self.retriever.index.embedder.embed([parsed.text])[0]
         unit = 2.0  # about the weight of one fairly specific word
         intent = _intent(question)
         candidates: list[_Candidate] = []
-        for rank, hit in enumerate(considered):
+        for position, hit in enumerate(considered):
+            # Siblings of the best section rank with it: they are parts of one explanation.
+            rank = 1 if hit.chunk_id in sibling_ids else position
             # The site's own documents are its evidence; criteria notes explain the standard,
             # and purpose/scope sections describe a document rather than answer from it.
             prior = 1.0 if about_copc or hit.metadata.get("doc_type") != "criteria-note" else 0.5
@@ -408,6 +432,27 @@ class ExtractiveAnswerer:
             chosen.append(cand)
             covered |= cand.aspects
             sections.add(cand.hit.chunk_id)
+        if how_set:
+            # "How was X set" is answered by the derivation, its source, who approved it and
+            # when it is reviewed: add the best sentence of the same document for each aspect
+            # the answer does not cover yet.
+            for aspect in ("derivation", "source", "approval", "review"):
+                if aspect in covered:
+                    continue
+                extra = next(
+                    (
+                        c
+                        for c in ordered
+                        if aspect in c.aspects
+                        and c.hit.doc_id == best.hit.doc_id
+                        and c.score >= 0.15 * best.score
+                        and c.quote not in {x.quote for x in chosen}
+                    ),
+                    None,
+                )
+                if extra is not None:
+                    chosen.append(extra)
+                    covered |= extra.aspects
         # Read in document order within each section, sections by rank.
         chosen = [_with_list(c) for c in chosen]
         follow = _next_sentence(max(chosen, key=lambda c: c.score))

@@ -110,3 +110,11 @@ def test_unknown_role_is_a_one_line_cli_error(
     result = CliRunner().invoke(cli.main, ["ask", "what is the AHT target", "--role", "pilot"])
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: unknown role 'pilot'; use one of:")
+
+
+def test_how_was_it_set_answer_covers_the_derivation(bundled: Assistant) -> None:
+    answer = bundled.ask("How was the service level target set?")
+    sections = {c.section for c in answer.citations}
+    assert "Contract requirement" in sections  # the source
+    derivation = {"Erlang C staffing study (WFM, October 2025)", "Abandonment cost analysis"}
+    assert sections & derivation, sections  # how the figure was worked out
