@@ -30,7 +30,7 @@ _SENTENCE = re.compile(
     r"|\n(?=\s*(?:[-*•|]|\d+[.)]|[a-z][.)]|[A-Z][\w ]{0,40}:)\s)"
     r"|\s(?=[a-h]\)\s)"
 )
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|[a-h][.)])\s+")
+LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)]|[a-h][.)])\s+")
 # Words that say what kind of answer is wanted, not what it is about.
 _GENERIC = frozenset(
     [
@@ -468,7 +468,7 @@ class ExtractiveAnswerer:
         sentences: list[str] = []
         citations: list[Citation] = []
         for n, cand in enumerate(chosen, start=1):
-            sentence = _LIST_ITEM.sub("", " ".join(cand.quote.split())).strip()
+            sentence = LIST_ITEM.sub("", " ".join(cand.quote.split())).strip()
             sentence = sentence if sentence.endswith((".", "!", "?", ":")) else sentence + "."
             sentences.append(f"{sentence} [{n}]")
             citations.append(Citation.from_hit(n, cand.hit, cand.quote))

@@ -175,15 +175,12 @@ def search(
     _first_use(assistant)
     filters = Filters(program=program, doc_type=doc_type, role=role)
     if batch:
-        for number, item in enumerate(_read_jsonl(batch), start=1):
-            question = str(item.get("question", "")).strip()
-            if not question:
-                raise AssistantError(f"{batch}:{number}: no `question`; each line needs one")
+        for item_id, question, _item in _batch_questions(batch):
             hits = assistant.retriever.search(question, k=k, filters=filters, mode=mode)
             click.echo(
                 json.dumps(
                     {
-                        "id": item.get("id", number),
+                        "id": item_id,
                         "question": question,
                         "hits": [h.as_json(r) for r, h in enumerate(hits, start=1)],
                     }
@@ -260,14 +257,11 @@ def ask(
     assistant = _build()
     _first_use(assistant)
     if batch:
-        for number, item in enumerate(_read_jsonl(batch), start=1):
-            text = str(item.get("question", "")).strip()
-            if not text:
-                raise AssistantError(f"{batch}:{number}: no `question`; each line needs one")
+        for item_id, text, item in _batch_questions(batch):
             answer = assistant.ask(
                 text, program=item.get("program") or program, role=item.get("role") or role
             )
-            click.echo(json.dumps({"id": item.get("id", number), **answer.as_json()}))
+            click.echo(json.dumps({"id": item_id, **answer.as_json()}))
         return
     assert question is not None
     answer = assistant.ask(question, program=program, role=role)
@@ -291,7 +285,8 @@ def eval_(ctx: click.Context) -> None:
     sys.exit(run_eval_cli(list(ctx.args)))
 
 
-def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def _batch_questions(path: Path) -> Iterator[tuple[Any, str, dict[str, Any]]]:
+    """``(id, question, line object)`` per JSON Lines line; the id defaults to the line number."""
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         if not line.strip():
             continue
@@ -301,4 +296,7 @@ def _read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
             raise AssistantError(f"{path}:{number}: not JSON ({exc.msg}); fix that line") from exc
         if not isinstance(item, dict):
             raise AssistantError(f"{path}:{number}: expected a JSON object")
-        yield item
+        question = str(item.get("question", "")).strip()
+        if not question:
+            raise AssistantError(f"{path}:{number}: no `question`; each line needs one")
+        yield item.get("id", number), question, item

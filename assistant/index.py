@@ -33,6 +33,8 @@ from assistant.errors import IndexMismatchError
 from assistant.keyword import KeywordIndex, Tokenizer, ids_digest
 from assistant.store import StoredChunk, VectorStore
 
+Mask = npt.NDArray[np.bool_]
+
 SCHEMA_VERSION = 2  # 2: audience and per-role flags in chunk metadata
 
 
@@ -104,6 +106,8 @@ class ChunkIndex:
         self._keyword: KeywordIndex | None = None
         self._catalog: dict[str, dict[str, Any]] | None = None
         self._tokenizer: Tokenizer | None = None
+        # Without this cache a filtered query makes one Python pass over every chunk.
+        self._masks: dict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], Mask] = {}
 
     # -- manifest ---------------------------------------------------------------------------
     @property
@@ -257,14 +261,22 @@ class ChunkIndex:
         if not where:
             return None
         keyword, catalog = self.keyword, self.catalog
+        key = (keyword.digest, tuple(sorted((k, tuple(sorted(v))) for k, v in where.items())))
+        cached = self._masks.get(key)
+        if cached is not None:
+            return cached
         allowed = {k: set(v) for k, v in where.items()}
-        return np.array(
+        mask = np.array(
             [
                 all(catalog[cid].get(k) in vals for k, vals in allowed.items())
                 for cid in keyword.ids
             ],
             dtype=bool,
         )
+        if len(self._masks) > 64:  # a handful of programs × roles × types; stay bounded
+            self._masks.clear()
+        self._masks[key] = mask
+        return mask
 
     def _read_catalog(self) -> dict[str, dict[str, Any]] | None:
         path = self.folder / "catalog.json"

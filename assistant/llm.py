@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from assistant.answering import split_sentences
+from assistant.answering import LIST_ITEM, split_sentences
 from assistant.answers import Answer, Citation
 from assistant.config import Settings
 from assistant.embedding import Embedder, Vectors
@@ -62,7 +62,6 @@ _MARKERS = re.compile(r"\[\s*(\d+(?:\s*[,;]\s*\d+)*)\s*\]")
 _TRAILING_MARKERS = re.compile(r"([.!?])((?:\s*\[\s*\d+(?:\s*[,;]\s*\d+)*\s*\])+)")
 _THINK = re.compile(r"<think>.*?</think>", re.S | re.I)
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_LIST_ITEM = re.compile(r"^\s*(?:[-*•]|\d+[.)])\s+")
 _TAGS = re.compile(r"</?\s*sections\s*>", re.I)
 
 
@@ -344,7 +343,7 @@ def _claims(reply: str) -> list[tuple[str, tuple[int, ...]]]:
     for a, b in split_sentences(text):
         raw = text[a:b]
         cited = tuple(int(n) for m in _MARKERS.finditer(raw) for n in re.split(r"[,;]", m[1]))
-        bare = _LIST_ITEM.sub("", _MARKERS.sub("", raw))
+        bare = LIST_ITEM.sub("", _MARKERS.sub("", raw))
         bare = " ".join(bare.split())
         bare = re.sub(r"\s+([.,;:!?])", r"\1", bare).strip()
         if bare.strip(".,;:!?*#- "):

@@ -137,12 +137,11 @@ class ChromaStore:
     def query(
         self, vector: Vectors, k: int, where: dict[str, Any] | None = None
     ) -> list[StoredChunk]:
-        n = self.count()
-        if n == 0:
-            return []
+        # Chroma returns fewer results when the collection holds fewer than k (or none), so
+        # no count() round trip is needed on this hot path.
         result = self.collection.query(
             query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
-            n_results=min(k, n),
+            n_results=k,
             where=where or None,
             include=["documents", "metadatas", "distances"],
         )

@@ -112,3 +112,17 @@ def test_bad_batch_line_is_one_line_error(
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: ") and "q.jsonl:1" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_batch_errors_and_default_ids_use_file_line_numbers(
+    runner: CliRunner, bundled: Assistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    batch = tmp_path / "q.jsonl"
+    batch.write_text(
+        '\n{"question": "what is the attrition target"}\n\n{"id": 7}\n', encoding="utf-8"
+    )
+    result = runner.invoke(cli.main, ["ask", "--batch", str(batch), "--json"])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout.splitlines()[0])["id"] == 2
+    assert "q.jsonl:4: no `question`" in result.stderr
