@@ -9,6 +9,7 @@ from click.testing import CliRunner
 
 from assistant import cli
 from assistant.app import Assistant
+from assistant.cli import evidence
 
 
 def test_service_level_answer_is_cited_and_quotes_are_verbatim(bundled: Assistant) -> None:
@@ -66,7 +67,7 @@ def test_program_scope_never_gives_the_other_programs_figure(bundled: Assistant)
 def test_ask_json_has_the_documented_shape(
     bundled: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    monkeypatch.setattr(evidence, "build", lambda: bundled)
     result = CliRunner().invoke(cli.main, ["ask", "who approved the AHT target", "--json"])
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
@@ -87,7 +88,7 @@ def test_ask_json_has_the_documented_shape(
 
 
 def test_ask_prints_evidence_list(bundled: Assistant, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    monkeypatch.setattr(evidence, "build", lambda: bundled)
     result = CliRunner().invoke(cli.main, ["ask", "whats the ASA target for lumen telecom"])
     assert result.exit_code == 0
     assert result.output.startswith("No evidence in the indexed documents")
@@ -106,7 +107,7 @@ def test_role_filter_keeps_documents_written_for_other_roles_out(bundled: Assist
 def test_unknown_role_is_a_one_line_cli_error(
     bundled: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    monkeypatch.setattr(evidence, "build", lambda: bundled)
     result = CliRunner().invoke(cli.main, ["ask", "what is the AHT target", "--role", "pilot"])
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("error: unknown role 'pilot'; use one of:")

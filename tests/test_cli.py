@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from assistant import cli
 from assistant.app import Assistant
+from assistant.cli import evidence
 
 
 @pytest.fixture
@@ -39,7 +40,7 @@ def test_python_dash_m_runs_the_cli() -> None:
 def test_ingest_exits_3_and_names_failed_files(
     runner: CliRunner, tmp_path: Path, bundled: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: _fresh(bundled, tmp_path))
+    monkeypatch.setattr(evidence, "build", lambda: _fresh(bundled, tmp_path))
     docs = tmp_path / "docs"
     docs.mkdir()
     (docs / "ok.md").write_text(
@@ -64,7 +65,7 @@ def _fresh(bundled: Assistant, tmp_path: Path) -> Assistant:
 def test_search_prints_ranked_sections(
     runner: CliRunner, bundled: Assistant, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    monkeypatch.setattr(evidence, "build", lambda: bundled)
     result = runner.invoke(
         cli.main, ["search", "How was the service level target set?", "--k", "3"]
     )
@@ -77,7 +78,7 @@ def test_search_prints_ranked_sections(
 def test_search_batch_prints_one_json_line_per_question(
     runner: CliRunner, bundled: Assistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    monkeypatch.setattr(evidence, "build", lambda: bundled)
     batch = tmp_path / "q.jsonl"
     batch.write_text(
         '{"id": "a", "question": "how many QA evaluations per agent for harbor bank"}\n'
@@ -105,7 +106,7 @@ def test_search_batch_prints_one_json_line_per_question(
 def test_bad_batch_line_is_one_line_error(
     runner: CliRunner, bundled: Assistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    monkeypatch.setattr(evidence, "build", lambda: bundled)
     batch = tmp_path / "q.jsonl"
     batch.write_text("{not json\n", encoding="utf-8")
     result = runner.invoke(cli.main, ["search", "--batch", str(batch), "--json"])
@@ -117,7 +118,7 @@ def test_bad_batch_line_is_one_line_error(
 def test_batch_errors_and_default_ids_use_file_line_numbers(
     runner: CliRunner, bundled: Assistant, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
-    monkeypatch.setattr(cli, "_build", lambda: bundled)
+    monkeypatch.setattr(evidence, "build", lambda: bundled)
     batch = tmp_path / "q.jsonl"
     batch.write_text(
         '\n{"question": "what is the attrition target"}\n\n{"id": 7}\n', encoding="utf-8"

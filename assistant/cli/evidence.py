@@ -1,119 +1,28 @@
-"""The ``copc`` command line: parse, call the library, print. Errors become one line."""
+"""Evidence commands: ``ingest``, ``search``, ``ask`` and ``eval``."""
 
 from __future__ import annotations
 
 import json
-import logging
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from functools import wraps
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
+from assistant.cli.common import (
+    EXIT_INGEST_FAILURES,
+    build,
+    edge,
+    first_use,
+    print_ingest,
+    progress_bar,
+)
 from assistant.errors import AssistantError
 
-F = TypeVar("F", bound=Callable[..., Any])
-log = logging.getLogger("assistant")
 
-EXIT_ERROR = 1
-EXIT_INGEST_FAILURES = 3
-
-
-def _fail(message: str, code: int = EXIT_ERROR) -> None:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(code)
-
-
-def edge(func: F) -> F:
-    """Translate library errors into one line on stderr and a non-zero exit."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except AssistantError as exc:
-            _fail(str(exc))
-        except KeyboardInterrupt:
-            _fail("interrupted", 130)
-        except Exception as exc:  # the last line of defence: never a traceback
-            log.debug("unexpected error", exc_info=True)
-            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-            _fail(f"unexpected {type(exc).__name__}: {first[:200]} (rerun with --debug)")
-        return None
-
-    return wrapper  # type: ignore[return-value]
-
-
-@contextmanager
-def _progress(enabled: bool) -> Iterator[Callable[[str, int, int], None] | None]:
-    """A progress bar on stderr when it is a terminal."""
-    if not enabled or not sys.stderr.isatty():
-        yield None
-        return
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    with Progress(
-        TextColumn("indexing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("{task.description}"),
-        transient=True,
-    ) as bar:
-        task = bar.add_task("", total=None)
-
-        def update(name: str, done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total, description=name)
-
-        yield update
-
-
-def _build() -> Any:
-    from assistant.app import build_assistant
-
-    return build_assistant()
-
-
-def _print_ingest(report: Any, as_json: bool, elapsed: float) -> None:
-    if as_json:
-        payload = {
-            **report.summary(),
-            "seconds": round(elapsed, 3),
-            "failed_files": [{"file": f, "reason": r} for f, r in report.failed],
-            "skipped_files": [{"file": f, "reason": r} for f, r in report.skipped],
-        }
-        click.echo(json.dumps(payload))
-        return
-    for name, reason in report.failed:
-        click.echo(f"failed: {name}: {reason}", err=True)
-    for name, reason in report.skipped:
-        click.echo(f"skipped: {name}: {reason}", err=True)
-    s = report.summary()
-    click.echo(
-        f"added {s['added']}, updated {s['updated']}, unchanged {s['unchanged']}, "
-        f"removed {s['removed']}, failed {s['failed']} "
-        f"({s['chunks_written']} chunks written in {elapsed:.1f}s)"
-    )
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--debug", is_flag=True, help="Log details (and tracebacks) to stderr.")
-@click.version_option(package_name="copc-assistant")
-def main(debug: bool) -> None:
-    """COPC readiness assistant: cited evidence from your site's documents."""
-    logging.basicConfig(
-        level=logging.DEBUG if debug else logging.WARNING,
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    if not debug:
-        for noisy in ("bm25s", "chromadb", "sentence_transformers", "httpx"):
-            logging.getLogger(noisy).setLevel(logging.WARNING)
-
-
-@main.command()
+@click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @edge
@@ -123,26 +32,16 @@ def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
     Unchanged files are skipped, changed ones replaced, deleted ones removed. Exit code 3
     when any file failed; the others are still indexed.
     """
-    assistant = _build()
+    assistant = build()
     started = time.perf_counter()
-    with _progress(not as_json) as progress:
+    with progress_bar(not as_json) as progress:
         report = assistant.ingest(list(paths) or None, progress)
-    _print_ingest(report, as_json, time.perf_counter() - started)
+    print_ingest(report, as_json, time.perf_counter() - started)
     if not report.ok:
         sys.exit(EXIT_INGEST_FAILURES)
 
 
-def _first_use(assistant: Any) -> None:
-    """Index the bundled corpus on first use, saying so on stderr."""
-    if assistant.index.is_empty():
-        click.echo("first use: indexing the bundled corpus (once)...", err=True)
-        with _progress(True) as progress:
-            report = assistant.ensure_index(progress)
-        if report is not None:
-            _print_ingest(report, False, 0.0) if report.failed else None
-
-
-@main.command()
+@click.command()
 @click.argument("query", required=False)
 @click.option("--k", "k", default=5, show_default=True, help="How many sections to show.")
 @click.option("--program", help="Only this client program (plus site-wide documents).")
@@ -171,8 +70,8 @@ def search(
 
     if not query and not batch:
         raise click.UsageError("give a QUERY or --batch FILE")
-    assistant = _build()
-    _first_use(assistant)
+    assistant = build()
+    first_use(assistant)
     filters = Filters(program=program, doc_type=doc_type, role=role)
     if batch:
         for item_id, question, _item in _batch_questions(batch):
@@ -233,7 +132,7 @@ def _print_answer(answer: Any) -> None:
         click.echo(f"\nNote: {note}")
 
 
-@main.command()
+@click.command()
 @click.argument("question", required=False)
 @click.option("--program", help="Answer only from this client program's (and site-wide) documents.")
 @click.option(
@@ -254,8 +153,8 @@ def ask(
     """Answer QUESTION with cited evidence, or say plainly that there is none."""
     if not question and not batch:
         raise click.UsageError("give a QUESTION or --batch FILE")
-    assistant = _build()
-    _first_use(assistant)
+    assistant = build()
+    first_use(assistant)
     if batch:
         for item_id, text, item in _batch_questions(batch):
             answer = assistant.ask(
@@ -271,7 +170,7 @@ def ask(
         _print_answer(answer)
 
 
-@main.command(
+@click.command(
     "eval",
     context_settings={"ignore_unknown_options": True, "allow_extra_args": True},
     add_help_option=False,
