@@ -41,6 +41,7 @@ class Role(StrEnum):
     TEAM_LEAD = "team_lead"
     MANAGER = "manager"
     QUALITY = "quality"
+    WFM = "wfm"
     ADMIN = "admin"
 
 

@@ -99,14 +99,39 @@ class SessionsMixin(RecordsBase):
             return row
 
     @guarded
-    def add_interview_turn(self, session_id: int, turn: Mapping[str, Any]) -> InterviewSession:
-        """Append one turn (question, answer, grade, follow-up…) to an open session."""
+    def add_interview_turn(
+        self, session_id: int, turn: Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> InterviewSession:
+        """Append one turn (question, answer, grade, follow-up…) to an open session.
+
+        With ``idempotency_key``, a turn already recorded under that key is not appended
+        again (a retried request): see :meth:`record_interview_turn`.
+        """
+        return self.record_interview_turn(session_id, turn, idempotency_key=idempotency_key)[0]
+
+    @guarded
+    def record_interview_turn(
+        self, session_id: int, turn: Mapping[str, Any], *, idempotency_key: str | None = None
+    ) -> tuple[InterviewSession, dict[str, Any] | None]:
+        """Append a turn once per key, under the session's row lock.
+
+        Returns:
+            ``(session, existing)``: ``existing`` is the turn recorded earlier under the same
+            key (nothing was appended), or None when this turn was appended.
+        """
         with self._writing() as session:
             row = self._interview(session, session_id, lock=True)
+            if idempotency_key is not None:
+                for earlier in row.turns:
+                    if earlier.get("key") == idempotency_key:
+                        return row, dict(earlier)
             if row.finished_at is not None:
                 raise RecordsError(f"interview session {session_id} is already finished")
-            row.turns = [*row.turns, dict(turn)]
-            return row
+            entry = dict(turn)
+            if idempotency_key is not None:
+                entry["key"] = idempotency_key
+            row.turns = [*row.turns, entry]
+            return row, None
 
     @guarded
     def finish_interview(self, session_id: int, *, now: datetime | None = None) -> InterviewSession:

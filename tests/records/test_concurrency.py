@@ -89,6 +89,20 @@ def test_ten_concurrent_daily_claims_one_winner(records: Records, agent: Person)
     assert records.claim_daily(agent, day + timedelta(days=1)) is True
 
 
+
+def test_ten_threads_same_interview_answer_append_one_turn(records: Records, agent: Person) -> None:
+    session = records.start_interview(agent, "manager", now=NOW)
+    results = _at_once(
+        10,
+        lambda i: records.record_interview_turn(
+            session.id, {"answer": f"copy {i}", "score": 60.0}, idempotency_key="slack:Ev1"
+        )[1],
+    )
+    assert sum(1 for earlier in results if earlier is None) == 1
+    turns = records.get_interview(session.id).turns
+    assert len(turns) == 1 and turns[0]["key"] == "slack:Ev1"
+    assert all(earlier == turns[0] for earlier in results if earlier is not None)
+
 _CLAIMER = """
 import sys
 from datetime import date

@@ -28,14 +28,14 @@ TABLES = {
 
 
 def test_migrations_apply_and_match_the_models(records: Records, records_url: str) -> None:
-    assert records.revision() == head_revision() == "0001"
+    assert records.revision() == head_revision() == "0002"
     assert set(inspect(records.engine).get_table_names()) >= TABLES
     with records.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
     # Opening again is a no-op, not a failure.
     with Records.open(records_url) as again:
-        assert again.revision() == "0001"
+        assert again.revision() == "0002"
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
@@ -51,7 +51,7 @@ def test_default_database_is_a_sqlite_file_under_copc_home(settings: Settings) -
     url = default_url(settings)
     assert url == f"sqlite:///{(settings.home / 'records.db').resolve()}"
     with Records.open(settings=settings) as records:
-        assert records.revision() == "0001"
+        assert records.revision() == "0002"
     assert (settings.home / "records.db").is_file()
 
 
@@ -84,3 +84,10 @@ def test_unsupported_url_is_a_clear_error() -> None:
 def test_unwritable_sqlite_path_is_a_records_error() -> None:
     with pytest.raises(RecordsError, match="cannot be created"):
         Records.open("sqlite:////proc/copc-cannot-write-here/records.db")
+
+
+def test_people_can_have_the_wfm_role_after_the_upgrade(records: Records) -> None:
+    person = records.upsert_person("U-WFM", display_name="Grace Lin", role="wfm")
+    assert records.person(person.id).role == "wfm"
+    with pytest.raises(RecordsError, match="role"):
+        records.upsert_person("U-X", display_name="X", role="director")
