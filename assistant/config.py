@@ -55,6 +55,41 @@ class Settings(BaseSettings):
         default=None, description="Site vocabulary (programs, metrics, abbreviations) to add."
     )
     llm_timeout_s: float = 20.0
+    new_per_day: int = Field(default=10, ge=0, description="New practice questions per person a day.")
+    interview_length: int = Field(default=3, ge=1, le=20, description="Questions per mock interview.")
+
+    # Readiness reports and the audit (assistant/reports): site policy, DESIGN §7 defaults.
+    targets_path: Path | None = Field(
+        default=None,
+        description="The target register: a YAML file or a folder of them; "
+        "default: <corpus_dir>/site/targets.",
+    )
+    kpi_results_file: Path | None = Field(
+        default=None, description="Monthly KPI results CSV; default: <corpus_dir>/site/kpi/."
+    )
+    action_log_file: Path | None = Field(
+        default=None, description="KPI action log CSV; default: <corpus_dir>/site/kpi/."
+    )
+    audit_evidence_months: int = Field(
+        default=12, ge=1, description="Months of KPI results an assessor expects to see."
+    )
+    audit_consecutive_misses: int = Field(
+        default=3, ge=2, description="Consecutive monthly misses needing an improvement plan."
+    )
+    audit_min_evidence_sections: int = Field(
+        default=1, ge=1, description="Site sections a criterion needs to count as evidenced."
+    )
+    report_period_days: int = Field(default=84, ge=1, description="Default report period (days).")
+    report_coverage_days: int = Field(
+        default=14, ge=1, description="Practised within this many days counts as active."
+    )
+    report_ready_recall: float = Field(
+        default=0.8, gt=0, le=1, description="Recall probability a must-know question needs."
+    )
+    report_must_know_difficulty: int = Field(
+        default=1, ge=1, le=3, description="Questions up to this difficulty are must-know."
+    )
+    report_top_missed: int = Field(default=10, ge=1, description="Most-missed questions listed.")
 
     slack_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_BOT_TOKEN", "COPC_SLACK_BOT_TOKEN")
@@ -66,6 +101,14 @@ class Settings(BaseSettings):
     slack_app_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("SLACK_APP_TOKEN", "COPC_SLACK_APP_TOKEN")
     )
+    # Slack bot (bots/): the hour (0-23, in each person's own time zone) of the daily practice DM.
+    slack_daily_hour: int = Field(default=9, ge=0, le=23)
+    # Slack bot: seconds between two checks for people whose daily practice hour has come.
+    slack_daily_check_s: float = Field(default=60.0, gt=0)
+    # Slack bot: listener pool size, the threads doing the slow work after each acknowledgement.
+    slack_workers: int = Field(default=16, ge=1, le=256)
+    # Slack bot: questions per `/copc quiz`, "Start practice" and daily DM.
+    slack_quiz_size: int = Field(default=3, ge=1, le=10)
 
     @property
     def max_file_bytes(self) -> int:

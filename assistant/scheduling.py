@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import zlib
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from typing import TYPE_CHECKING, Any, cast
@@ -118,6 +118,19 @@ def build_queue(
     return queue if limit is None else queue[: max(0, limit)]
 
 
+def _by_area(
+    cards: Iterable[tuple[Card, str]], value: Callable[[Card], float]
+) -> dict[str, AreaMastery]:
+    """Mean ``value`` of the cards per area, with how many cards each area has."""
+    values: dict[str, list[float]] = defaultdict(list)
+    for card, area in cards:
+        values[area].append(value(card))
+    return {
+        area: AreaMastery(area, sum(found) / len(found), len(found))
+        for area, found in sorted(values.items())
+    }
+
+
 class Scheduler:
     """FSRS for practice: one card per person per question.
 
@@ -213,15 +226,30 @@ class Scheduler:
         state = fsrs.Card.from_dict(cast("CardDict", card.state))
         return float(self.fsrs.get_card_retrievability(state, _aware(at)))
 
+    def mastered(self, card: Card, at: datetime) -> float:
+        """How well the card is known at ``at`` (0..1): its retrievability, except that a
+        card whose last answer was wrong or partial counts 0 until it is answered right.
+
+        Right after any review FSRS predicts recall near 1 (the answer was just shown), so
+        retrievability alone would call a question mastered the moment it was missed.
+        A missed card sits at the first (re)learning step, which is how it is recognised.
+        """
+        if card.last_review is None:
+            return 0.0
+        state = card.state or {}
+        relearning = state.get("state") in {fsrs.State.Learning.value, fsrs.State.Relearning.value}
+        if relearning and not state.get("step"):
+            return 0.0
+        return self.retrievability(card, at)
+
     def mastery(self, cards: Iterable[tuple[Card, str]], at: datetime) -> dict[str, AreaMastery]:
-        """Mean retrievability per COPC area at ``at``, from ``(card, area)`` pairs."""
-        values: dict[str, list[float]] = defaultdict(list)
-        for card, area in cards:
-            values[area].append(self.retrievability(card, at))
-        return {
-            area: AreaMastery(area, sum(found) / len(found), len(found))
-            for area, found in sorted(values.items())
-        }
+        """Mean :meth:`mastered` per COPC area at ``at``, from ``(card, area)`` pairs."""
+        return _by_area(cards, lambda card: self.mastered(card, at))
+
+    def _recall_by_area(
+        self, cards: Iterable[tuple[Card, str]], at: datetime
+    ) -> dict[str, AreaMastery]:
+        return _by_area(cards, lambda card: self.retrievability(card, at))
 
     def predicted_recall(
         self, cards: Iterable[tuple[Card, str]], on: datetime | date
@@ -229,7 +257,7 @@ class Scheduler:
         """Predicted recall on ``on`` (a bare date means midday UTC of that date)."""
         at = _aware(on) if isinstance(on, datetime) else datetime.combine(on, FORECAST_TIME)
         pairs = list(cards)
-        by_area = self.mastery(pairs, at)
+        by_area = self._recall_by_area(pairs, at)
         total = sum(self.retrievability(card, at) for card, _ in pairs)
         return RecallForecast(at, total / len(pairs) if pairs else 0.0, len(pairs), by_area)
 

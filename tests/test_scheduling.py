@@ -217,7 +217,13 @@ def test_mastery_per_area(records: Records) -> None:
     assert set(mastery) == {"quality_management", "target_setting"}  # training never seen
     assert mastery["quality_management"].cards == 3
     assert mastery["target_setting"].cards == 2
-    assert 0 < mastery["target_setting"].mastery < mastery["quality_management"].mastery <= 1
+    # Missed and never answered right since: not mastered, whatever FSRS predicts.
+    assert mastery["target_setting"].mastery == 0.0 < mastery["quality_management"].mastery <= 1
+    card = records.get_card(person, "target_setting-00")
+    assert card is not None and scheduler.retrievability(card, NOW) > 0.9  # just seen
+    _practise(scheduler, records, person, "target_setting-00", True, card.due)
+    later = scheduler.mastery_for(records, person, check)["target_setting"]
+    assert 0 < later.mastery < mastery["quality_management"].mastery
 
 
 def test_predicted_recall_falls_with_later_audit_dates(records: Records) -> None:

@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from assistant.cli import evidence
+from assistant.cli import evidence, practice
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -27,5 +27,14 @@ def main(debug: bool) -> None:
             logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
-for _command in (evidence.ingest, evidence.search, evidence.ask, evidence.eval_):
+for _command in (
+    evidence.ingest,
+    evidence.search,
+    evidence.ask,
+    evidence.eval_,
+    practice.quiz,
+    practice.interview,
+    practice.stats,
+    practice.questions,
+):
     main.add_command(_command)
