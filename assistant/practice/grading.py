@@ -115,7 +115,7 @@ def _numbers(text: str) -> list[str]:
 
 def _grade_cloze(question: Question, response: str) -> Grade:
     """Numbers must match exactly; words may differ in form, order and small typos."""
-    expected = question.correct_text
+    expected = spoken_numbers(question.correct_text)
     response = spoken_numbers(response)
     want_numbers, got_numbers = _numbers(expected), _numbers(response)
     if want_numbers and sorted(want_numbers) != sorted(got_numbers):

@@ -139,3 +139,10 @@ def test_an_empty_answer_is_a_zero_not_an_error() -> None:
 def test_unreadable_answers_say_what_to_type(question: Question, response: str, hint: str) -> None:
     with pytest.raises(PracticeError, match=hint):
         grade(question, response)
+
+
+def test_number_words_in_the_key_match_digits_and_words() -> None:
+    rule = make("cloze", answer="two of three")
+    assert grade(rule, "two of three").verdict == "correct"
+    assert grade(rule, "2 of 3").verdict == "correct"
+    assert grade(rule, "one of three").verdict == "incorrect"
