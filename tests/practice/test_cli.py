@@ -51,12 +51,14 @@ def test_interview_grades_piped_answers_as_json(runner: CliRunner) -> None:
     lines = [json.loads(line) for line in result.output.splitlines() if line.startswith("{")]
     assert len(lines) == 2
     for graded in lines:
-        assert 0 <= graded["score"] <= 100 and graded["verdict"] in {"correct", "partial", "incorrect"}
+        assert 0 <= graded["score"] <= 100
+        assert graded["verdict"] in {"correct", "partial", "incorrect"}
         assert graded["citations"] and graded["model_answer"] and graded["follow_up"]
 
 
 def test_interview_in_the_terminal_shows_the_model_answer(runner: CliRunner) -> None:
-    result = runner.invoke(cli.main, ["interview", "--role", "agent", "--n", "1"], input="no idea\n")
+    args = ["interview", "--role", "agent", "--n", "1"]
+    result = runner.invoke(cli.main, args, input="no idea\n")
     assert result.exit_code == 0, result.output
     assert "/100 · incorrect" in result.output
     assert "Model answer:" in result.output and "Assessor follow-up:" in result.output

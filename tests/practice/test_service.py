@@ -1,4 +1,4 @@
-"""The practice engine over the bundled index: queue, answers recorded once, bad input, interviews."""
+"""The practice engine on the bundled index: queue, answers recorded once, bad input, interviews."""
 
 from __future__ import annotations
 
