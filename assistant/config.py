@@ -55,8 +55,12 @@ class Settings(BaseSettings):
         default=None, description="Site vocabulary (programs, metrics, abbreviations) to add."
     )
     llm_timeout_s: float = 20.0
-    new_per_day: int = Field(default=10, ge=0, description="New practice questions per person a day.")
-    interview_length: int = Field(default=3, ge=1, le=20, description="Questions per mock interview.")
+    new_per_day: int = Field(
+        default=10, ge=0, description="New practice questions per person a day."
+    )
+    interview_length: int = Field(
+        default=3, ge=1, le=20, description="Questions per mock interview."
+    )
 
     # Readiness reports and the audit (assistant/reports): site policy, DESIGN §7 defaults.
     targets_path: Path | None = Field(
@@ -88,6 +92,9 @@ class Settings(BaseSettings):
     )
     report_must_know_difficulty: int = Field(
         default=1, ge=1, le=3, description="Questions up to this difficulty are must-know."
+    )
+    report_must_know_authored: bool = Field(
+        default=True, description="Must-know: the site's authored questions (when it has any)."
     )
     report_top_missed: int = Field(default=10, ge=1, description="Most-missed questions listed.")
 

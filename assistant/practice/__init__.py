@@ -14,13 +14,8 @@ from assistant.practice.facts import Fact, extract_facts
 from assistant.practice.freetext import FreeTextGrade, FreeTextGrader, GradingPolicy
 from assistant.practice.grading import Grade, PracticeError, grade, letter
 from assistant.practice.interview import InterviewQuestion, PreparedQuestion, load_interviews
-from assistant.practice.service import (
-    InterviewStep,
-    PersonStats,
-    Practice,
-    QuizItem,
-    QuizResult,
-)
+from assistant.practice.interviewing import Interviews, InterviewStep
+from assistant.practice.service import PersonStats, Practice, QuizItem, QuizResult
 
 __all__ = [
     "Fact",
@@ -30,6 +25,7 @@ __all__ = [
     "GradingPolicy",
     "InterviewQuestion",
     "InterviewStep",
+    "Interviews",
     "PersonStats",
     "Practice",
     "PracticeError",

@@ -115,22 +115,23 @@ def _numbers(text: str) -> list[str]:
 
 def _grade_cloze(question: Question, response: str) -> Grade:
     """Numbers must match exactly; words may differ in form, order and small typos."""
+    typed = response
     expected = spoken_numbers(question.correct_text)
     response = spoken_numbers(response)
     want_numbers, got_numbers = _numbers(expected), _numbers(response)
     if want_numbers and sorted(want_numbers) != sorted(got_numbers):
         found = len(set(want_numbers) & set(got_numbers)) / len(set(want_numbers))
         score = 50.0 * found if found < 1 else 60.0  # right figures, extra or wrong ones too
-        return Grade(round(score, 1), verdict_for(score), response)
+        return Grade(round(score, 1), verdict_for(score), typed)
     want = content_tokens(expected) - set(want_numbers)
     if not want:
-        return Grade(100.0, "correct", response)
+        return Grade(100.0, "correct", typed)
     got = content_tokens(response)
     matched = sum(1 for word in want if any(_close(word, g) for g in got))
     overlap = matched / len(want)
     spelling = SequenceMatcher(None, normalise(expected), normalise(response)).ratio()
     score = 100.0 * max(overlap, spelling if spelling >= 0.85 else 0.0)
-    return Grade(round(score, 1), verdict_for(score), response)
+    return Grade(round(score, 1), verdict_for(score), typed)
 
 
 def _close(want: str, got: str) -> bool:

@@ -64,7 +64,7 @@ def test_interview_grading_fixtures_fall_in_their_bands(practice: Practice) -> N
     questions = {q.id: q for q in load_interviews(practice.interviews_dir)}
     outcomes: list[str] = []
     for qid, answers in FIXTURES.items():
-        prepared = practice._prepare(questions[qid])
+        prepared = practice.interviews.prepare(questions[qid])
         assert prepared is not None, f"{qid}: the documents should answer it"
         assert not prepared.dropped_facts, f"{qid}: key facts missing from the evidence"
         for label, answer in answers.items():
@@ -89,7 +89,7 @@ def test_follow_up_probes_what_was_left_out(practice: Practice) -> None:
     question = next(
         q for q in load_interviews(practice.interviews_dir) if q.id == "i-three-months-below"
     )
-    prepared = practice._prepare(question)
+    prepared = practice.interviews.prepare(question)
     assert prepared is not None
     no_owner = practice.grader.grade(
         "A formal Performance Improvement Plan is opened after three months below target.",
@@ -110,7 +110,7 @@ def test_follow_up_probes_what_was_left_out(practice: Practice) -> None:
 
 def test_a_very_long_answer_is_graded_on_its_start_and_flagged(practice: Practice) -> None:
     question = next(q for q in load_interviews(practice.interviews_dir) if q.id == "i-complaints")
-    prepared = practice._prepare(question)
+    prepared = practice.interviews.prepare(question)
     assert prepared is not None
     padded = "Acknowledged within 1 business day, resolved within 5 business days. " + "x" * 10_000
     grade = practice.grader.grade(
@@ -164,7 +164,7 @@ def test_every_authored_interview_question_is_answered_with_all_its_key_facts(
 ) -> None:
     problems = []
     for question in load_interviews(practice.interviews_dir):
-        prepared = practice._prepare(question)
+        prepared = practice.interviews.prepare(question)
         if prepared is None:
             problems.append(f"{question.id}: no evidence")
         elif prepared.dropped_facts:
