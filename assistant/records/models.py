@@ -251,3 +251,13 @@ class DailyClaim(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("person.id"), primary_key=True)
     local_date: Mapped[date] = mapped_column(Date, primary_key=True)
     claimed_at: Mapped[datetime] = mapped_column(default_factory=utcnow)
+
+
+class EventClaim(Base):
+    """A delivery a bot process took on (e.g. a Slack ``event_id``): one row per key, so
+    every replica sharing the database handles a retried delivery at most once."""
+
+    __tablename__ = "event_claim"
+
+    key: Mapped[str] = mapped_column(String(255), primary_key=True)
+    claimed_at: Mapped[datetime] = mapped_column(default_factory=utcnow, index=True)

@@ -1,4 +1,4 @@
-"""Daily-practice claims, feedback and mock-interview sessions."""
+"""Daily-practice and event claims, feedback and mock-interview sessions."""
 
 from __future__ import annotations
 
@@ -6,13 +6,20 @@ from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from assistant.records.base import PersonRef, RecordsBase, bounded, choice, guarded, id_of, utc
 from assistant.records.errors import RecordsError
-from assistant.records.models import DailyClaim, Feedback, FeedbackRating, InterviewSession, Role
+from assistant.records.models import (
+    DailyClaim,
+    EventClaim,
+    Feedback,
+    FeedbackRating,
+    InterviewSession,
+    Role,
+)
 
 
 class SessionsMixin(RecordsBase):
@@ -40,6 +47,33 @@ class SessionsMixin(RecordsBase):
                 if session.get(DailyClaim, (person_id, local_date)) is None:
                     raise
             return False
+
+    # -- event claims --------------------------------------------------------------------
+
+    @guarded
+    def claim_event(self, key: str, *, now: datetime | None = None) -> bool:
+        """Claim a delivery (e.g. ``slack:<event_id>``): True for the first claimer only.
+
+        Safe across threads, processes and replicas sharing the database.
+        """
+        if not key.strip() or len(key) > 255:
+            raise RecordsError("an event key must be 1..255 characters")
+        try:
+            with self._writing() as session:
+                session.add(EventClaim(key=key, claimed_at=utc(now)))
+            return True
+        except IntegrityError:
+            with self._read() as session:
+                if session.get(EventClaim, key) is None:
+                    raise
+            return False
+
+    @guarded
+    def purge_event_claims(self, before: datetime) -> int:
+        """Forget claims older than ``before`` (a retry never comes that late)."""
+        with self._writing() as session:
+            result = session.execute(delete(EventClaim).where(EventClaim.claimed_at < utc(before)))
+            return int(getattr(result, "rowcount", 0) or 0)
 
     # -- feedback ------------------------------------------------------------------------
 

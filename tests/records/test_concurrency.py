@@ -103,6 +103,15 @@ def test_ten_threads_same_interview_answer_append_one_turn(records: Records, age
     assert len(turns) == 1 and turns[0]["key"] == "slack:Ev1"
     assert all(earlier == turns[0] for earlier in results if earlier is not None)
 
+
+def test_ten_concurrent_event_claims_one_winner_and_purge(records: Records) -> None:
+    results = _at_once(10, lambda _i: records.claim_event("slack:Ev9", now=NOW))
+    assert sorted(results) == [False] * 9 + [True]
+    assert records.claim_event("slack:Ev10", now=NOW + timedelta(days=2)) is True
+    assert records.purge_event_claims(NOW + timedelta(days=1)) == 1
+    assert records.claim_event("slack:Ev9", now=NOW + timedelta(days=2)) is True  # forgotten
+    assert records.claim_event("slack:Ev10") is False
+
 _CLAIMER = """
 import sys
 from datetime import date

@@ -24,18 +24,19 @@ TABLES = {
     "interview_session",
     "feedback",
     "daily_claim",
+    "event_claim",
 }
 
 
 def test_migrations_apply_and_match_the_models(records: Records, records_url: str) -> None:
-    assert records.revision() == head_revision() == "0002"
+    assert records.revision() == head_revision() == "0003"
     assert set(inspect(records.engine).get_table_names()) >= TABLES
     with records.engine.connect() as conn:
         context = MigrationContext.configure(conn, opts={"compare_type": True})
         assert compare_metadata(context, Base.metadata) == []
     # Opening again is a no-op, not a failure.
     with Records.open(records_url) as again:
-        assert again.revision() == "0002"
+        assert again.revision() == "0003"
 
 
 def test_sqlite_runs_in_wal_mode_with_foreign_keys(tmp_path: Path) -> None:
@@ -51,7 +52,7 @@ def test_default_database_is_a_sqlite_file_under_copc_home(settings: Settings) -
     url = default_url(settings)
     assert url == f"sqlite:///{(settings.home / 'records.db').resolve()}"
     with Records.open(settings=settings) as records:
-        assert records.revision() == "0002"
+        assert records.revision() == "0003"
     assert (settings.home / "records.db").is_file()
 
 
