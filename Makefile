@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean-index
+.PHONY: install demo test lint bench clean-index chromium
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -22,11 +22,17 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-test: lint
+# tests/reports renders the HTML report in Debian's headless Chromium; install it when missing.
+chromium:
+	test -x /usr/bin/chromium || (apt-get update -q && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y -q chromium chromium-driver)
+
+test: lint chromium
 	$(BIN)/python -m pytest
 
+# BENCH_ARGS, e.g. `make bench BENCH_ARGS="--scale-only --sizes 1000,10000"`.
 bench: install
-	$(BIN)/python -m evals.bench
+	$(BIN)/python -m evals.bench $(BENCH_ARGS)
 
 clean-index:
 	rm -rf indexes/index

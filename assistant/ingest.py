@@ -16,8 +16,11 @@ from assistant.chunking import chunk_document
 from assistant.documents import Chunk
 from assistant.errors import LoadError, UnsupportedFileType
 from assistant.index import ChunkIndex
-from assistant.loaders import SUPPORTED_SUFFIXES, load_document
+from assistant.loaders import REGISTER_SUFFIXES, SUPPORTED_SUFFIXES, load_document
 
+#: Data kept beside the documents (KPI results, action logs, authored questions): a folder
+#: walk passes over these quietly; YAML is still read when it is a target register.
+DATA_SUFFIXES: frozenset[str] = frozenset({".csv", ".tsv", ".json", ".jsonl", ".yaml", ".yml"})
 #: Chunks embedded together: big enough for efficient batches, small enough to commit often.
 EMBED_GROUP = 512
 
@@ -72,8 +75,11 @@ def discover(paths: Iterable[Path]) -> tuple[list[Path], list[tuple[str, str]]]:
         for path in candidates:
             if any(part.startswith(".") for part in path.relative_to(root.parent).parts):
                 continue
-            if path.suffix.lower() in SUPPORTED_SUFFIXES:
+            suffix = path.suffix.lower()
+            if suffix in SUPPORTED_SUFFIXES or suffix in REGISTER_SUFFIXES:
                 found.append(path.resolve())
+            elif root.is_dir() and suffix in DATA_SUFFIXES:
+                continue
             else:
                 skipped.append(
                     (str(path), f"unsupported file type '{path.suffix or 'none'}'; skipped")
@@ -145,7 +151,8 @@ class Ingestor:
             try:
                 doc = load_document(path, max_bytes=self.max_bytes)
             except UnsupportedFileType as exc:
-                report.skipped.append((key, str(exc)))
+                if path.suffix.lower() not in DATA_SUFFIXES:  # YAML that is not a register
+                    report.skipped.append((key, str(exc)))
                 continue
             except LoadError as exc:
                 report.failed.append((key, str(exc)))

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from assistant.documents import LoadedDocument
-from assistant.loaders import SUPPORTED_SUFFIXES, load_document
+from assistant.loaders import REGISTER_SUFFIXES, SUPPORTED_SUFFIXES, load_document
 from evals.gold import GoldQuestion, load_gold, normalise_heading
 
 _QUOTES = str.maketrans({"’": "'", "‘": "'"})
@@ -21,7 +21,8 @@ def _norm(text: str) -> str:
 
 def check_gold(questions: list[GoldQuestion], corpus: Path) -> list[str]:
     """Problems found (empty when the gold set is consistent with the corpus)."""
-    files = {p.name: p for p in corpus.rglob("*") if p.suffix.lower() in SUPPORTED_SUFFIXES}
+    readable = SUPPORTED_SUFFIXES | REGISTER_SUFFIXES  # target registers are documents too
+    files = {p.name: p for p in corpus.rglob("*") if p.suffix.lower() in readable}
     loaded: dict[str, LoadedDocument] = {}
     problems: list[str] = []
     for q in questions:

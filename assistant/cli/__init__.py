@@ -10,7 +10,7 @@ import logging
 
 import click
 
-from assistant.cli import evidence, practice
+from assistant.cli import evidence, practice, reports, slack
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,9 +32,13 @@ for _command in (
     evidence.search,
     evidence.ask,
     evidence.eval_,
+    slack.slack,
     practice.quiz,
     practice.interview,
     practice.stats,
     practice.questions,
+    reports.report,
+    reports.audit,
+    reports.demo_data,
 ):
     main.add_command(_command)

@@ -19,7 +19,13 @@ from assistant.documents import LoadedDocument
 from assistant.errors import LoadError, UnsupportedFileType
 from assistant.loaders.common import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, one_line, read_file
 
-__all__ = ["DEFAULT_MAX_BYTES", "DEFAULT_MAX_PAGES", "SUPPORTED_SUFFIXES", "load_document"]
+__all__ = [
+    "DEFAULT_MAX_BYTES",
+    "DEFAULT_MAX_PAGES",
+    "REGISTER_SUFFIXES",
+    "SUPPORTED_SUFFIXES",
+    "load_document",
+]
 
 _KINDS = {
     ".md": "Markdown",
@@ -33,6 +39,9 @@ _KINDS = {
 
 SUPPORTED_SUFFIXES: frozenset[str] = frozenset(_KINDS)
 """File suffixes (lower case) that ``load_document`` reads."""
+
+REGISTER_SUFFIXES: frozenset[str] = frozenset({".yaml", ".yml"})
+"""YAML is read only when it is a site target register (``loaders/targets.py``)."""
 
 
 def load_document(
@@ -58,13 +67,13 @@ def load_document(
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in SUPPORTED_SUFFIXES:
+    if suffix not in SUPPORTED_SUFFIXES and suffix not in REGISTER_SUFFIXES:
         shown = f"'{suffix}'" if suffix else "(no extension)"
         raise UnsupportedFileType(
             f"unsupported file type {shown}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
         )
     data = read_file(path, max_bytes=max_bytes)
-    kind = _KINDS[suffix]
+    kind = _KINDS.get(suffix, "target register")
     try:
         return _parse(kind, data, name=path.name, max_pages=max_pages)
     except LoadError:
@@ -94,6 +103,10 @@ def _parse(kind: str, data: bytes, *, name: str, max_pages: int) -> LoadedDocume
         from assistant.loaders.pdf import load_pdf
 
         return load_pdf(data, name=name, max_pages=max_pages)
+    if kind == "target register":
+        from assistant.loaders.targets import load_targets
+
+        return load_targets(data, name=name)
     from assistant.loaders.text import load_text
 
     return load_text(data, name=name)
