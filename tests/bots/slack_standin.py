@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -274,7 +275,9 @@ class SlackSender:
             "team_id": TEAM,
             "api_app_id": "A0COPC",
             "type": "event_callback",
-            "event_id": event_id or f"Ev{next(self._ids):08d}",
+            # Slack's event ids are unique across the workspace's lifetime; the records
+            # database remembers claimed ones, so ids never repeat across senders either.
+            "event_id": event_id or f"Ev{uuid.uuid4().hex[:16].upper()}",
             "event_time": int(time.time()),
             "authorizations": [{"team_id": TEAM, "user_id": BOT_USER, "is_bot": True}],
             "event": event,
