@@ -16,6 +16,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from assistant.answers import Answer, Citation
 from assistant.embedding import Vectors
@@ -147,6 +148,17 @@ class _Candidate:
     aspects: frozenset[str]
 
 
+#: The document type of target-register entries (assistant/loaders/targets.py).
+REGISTER = "target-register"
+
+
+def _covers(candidate: _Candidate) -> frozenset[str]:
+    """The aspects a chosen sentence settles. A register entry names the method in a word
+    ("checked by Erlang C") and points at its memo: the derivation itself is in the memo."""
+    if candidate.hit.metadata.get("doc_type") == REGISTER:
+        return candidate.aspects - {"derivation"}
+    return candidate.aspects
+
 class ExtractiveAnswerer:
     """Answers from retrieved sections without a language model."""
 
@@ -165,6 +177,10 @@ class ExtractiveAnswerer:
         self._idf: dict[str, float] | None = None
         self._sentences: dict[str, tuple[list[tuple[int, int]], Vectors]] = {}
         self._idf_digest = ""
+        # Chunks per file (catalog order), rebuilt when the index changes: without it every
+        # "how was X set" question scanned the whole catalog for its siblings.
+        self._by_file: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self._by_file_of: dict[str, dict[str, Any]] | None = None
 
     def _weights(self) -> dict[str, float]:
         """Inverse document frequency of each word over the indexed chunks (cached per index)."""
@@ -331,16 +347,29 @@ class ExtractiveAnswerer:
                 self._sentences.pop(next(iter(self._sentences)))
         return {h.chunk_id: self._sentences[h.chunk_id] for h in hits}
 
+    def _file_chunks(self, file_key: str) -> list[tuple[str, dict[str, Any]]]:
+        """The catalog's (chunk id, entry) pairs of one file, indexed once per catalog.
+
+        The index replaces its catalog object whenever its content changes, so identity
+        marks a generation (cheaper than the ids digest, which hashes every chunk id).
+        """
+        catalog = self.retriever.index.catalog
+        if self._by_file_of is not catalog:
+            by_file: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+            for chunk_id, entry in catalog.items():
+                by_file.setdefault(str(entry.get("file_key")), []).append((chunk_id, entry))
+            self._by_file, self._by_file_of = by_file, catalog
+        return self._by_file.get(file_key, [])
+
     def _siblings(self, top: Hit, seen: set[str], limit: int = 6) -> list[Hit]:
         """Other chunks under the same parent heading as ``top`` (a sub-section's siblings)."""
         path = top.section_path
         if len(path) < 3:  # a top-level section: its parent is the whole document
             return []
         parent = " > ".join(path[:-1]) + " > "
-        key = top.metadata.get("file_key")
         out: list[Hit] = []
-        for chunk_id, entry in self.retriever.index.catalog.items():
-            if chunk_id in seen or entry.get("file_key") != key:
+        for chunk_id, entry in self._file_chunks(str(top.metadata.get("file_key"))):
+            if chunk_id in seen:
                 continue
             if str(entry.get("section_path", "")).startswith(parent):
                 meta = {k: v for k, v in entry.items() if k != "text"}
@@ -359,11 +388,13 @@ class ExtractiveAnswerer:
         if how_set and hits:
             # A derivation is often spread over sibling sections of the same document: take
             # the whole part the best section belongs to ("How the 80/20 target was set").
-            top_doc = hits[0].doc_id
+            # A target register entry summarises and points at its memo: the derivation is
+            # in the memo, so the anchor is the best section that is not a register entry.
+            anchor = next((h for h in hits if h.metadata.get("doc_type") != REGISTER), hits[0])
             considered += [
-                h for h in hits[self.policy.sections_considered :] if h.doc_id == top_doc
+                h for h in hits[self.policy.sections_considered :] if h.doc_id == anchor.doc_id
             ]
-            siblings = self._siblings(hits[0], {h.chunk_id for h in considered})
+            siblings = self._siblings(anchor, {h.chunk_id for h in considered})
             sibling_ids = {h.chunk_id for h in siblings}
             considered += siblings
         sentence_vectors = self._sentence_vectors(considered)
@@ -416,7 +447,7 @@ class ExtractiveAnswerer:
         ordered = sorted(candidates, key=lambda c: (-c.score, c.hit_rank, c.quote))
         best = ordered[0]
         chosen = [best]
-        covered = set(best.aspects)
+        covered = _covers(best)
         sections = {best.hit.chunk_id}
         for cand in ordered[1:]:
             if len(chosen) >= self.policy.max_sentences:
@@ -430,12 +461,13 @@ class ExtractiveAnswerer:
             if how_set and cand.aspects and cand.aspects <= covered and len(chosen) >= 2:
                 continue
             chosen.append(cand)
-            covered |= cand.aspects
+            covered |= _covers(cand)
             sections.add(cand.hit.chunk_id)
         if how_set:
             # "How was X set" is answered by the derivation, its source, who approved it and
-            # when it is reviewed: add the best sentence of the same document for each aspect
-            # the answer does not cover yet.
+            # when it is reviewed: add the best sentence of a document already cited for each
+            # aspect the answer does not cover yet.
+            cited = {c.hit.doc_id for c in chosen}
             for aspect in ("derivation", "source", "approval", "review"):
                 if aspect in covered:
                     continue
@@ -444,7 +476,7 @@ class ExtractiveAnswerer:
                         c
                         for c in ordered
                         if aspect in c.aspects
-                        and c.hit.doc_id == best.hit.doc_id
+                        and c.hit.doc_id in cited
                         and c.score >= 0.15 * best.score
                         and c.quote not in {x.quote for x in chosen}
                     ),
@@ -452,7 +484,7 @@ class ExtractiveAnswerer:
                 )
                 if extra is not None:
                     chosen.append(extra)
-                    covered |= extra.aspects
+                    covered |= _covers(extra)
         # Read in document order within each section, sections by rank.
         chosen = [_with_list(c) for c in chosen]
         follow = _next_sentence(max(chosen, key=lambda c: c.score))

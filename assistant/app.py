@@ -10,8 +10,10 @@ from assistant.answers import Answer
 from assistant.chunking import ChunkingParams
 from assistant.config import Settings
 from assistant.embedding import Embedder, SentenceTransformerEmbedder
+from assistant.generations import Generations
 from assistant.index import ChunkIndex
 from assistant.ingest import Ingestor, IngestReport, Progress
+from assistant.limits import LoadLimits
 from assistant.query import Vocabulary
 from assistant.retrieval import HybridRetriever
 from assistant.store import ChromaStore, VectorStore
@@ -29,10 +31,21 @@ class Assistant:
     generator: Generator | None = None
 
     def ingest(
-        self, paths: list[Path] | None = None, progress: Progress | None = None
+        self,
+        paths: list[Path] | None = None,
+        progress: Progress | None = None,
+        *,
+        rebuild: bool = False,
     ) -> IngestReport:
-        """Ingest ``paths`` (default: the configured corpus folder)."""
-        return self.ingestor.run(paths or [self.settings.corpus_dir], progress)
+        """Ingest ``paths`` (default: the configured corpus folder).
+
+        With ``rebuild``, index them from scratch into a new generation that readers switch
+        to atomically once it is complete (see :mod:`assistant.generations`).
+        """
+        targets = paths or [self.settings.corpus_dir]
+        if rebuild:
+            return self.ingestor.rebuild(targets, progress)
+        return self.ingestor.run(targets, progress)
 
     def ask(self, question: str, *, program: str | None = None, role: str | None = None) -> Answer:
         """A cited answer from the indexed documents, or a plain "no evidence".
@@ -40,7 +53,8 @@ class Assistant:
         With an LLM configured, it rewrites the extractive answer from the same sections;
         its output is verified and the extractive answer is kept when verification fails.
         """
-        answer, hits = self.answerer.ask_with_hits(question, program=program, role=role)
+        with self.index.reading():  # one index generation for the whole answer
+            answer, hits = self.answerer.ask_with_hits(question, program=program, role=role)
         if self.generator is None or answer.abstained:
             return answer
         return self.generator(question, hits, answer)
@@ -55,7 +69,9 @@ class Assistant:
 def build_store(settings: Settings) -> VectorStore:
     """The configured vector store: a Chroma server when ``COPC_CHROMA_URL`` is set."""
     if settings.chroma_url:
-        return ChromaStore.server(settings.chroma_url, settings.collection)
+        return ChromaStore.server(
+            settings.chroma_url, settings.collection, retry_s=settings.chroma_retry_s
+        )
     return ChromaStore.embedded(settings.index_dir / "chroma", settings.collection)
 
 
@@ -71,13 +87,26 @@ def build_assistant(
         settings.model_path, batch_size=settings.embed_batch_size
     )
     params = ChunkingParams(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
-    index = ChunkIndex(settings.index_dir, store or build_store(settings), embedder, params)
+    store = store or build_store(settings)
+    generations = (
+        Generations(
+            store,
+            settings.index_dir,
+            check_s=settings.index_check_s,
+            grace_s=settings.index_grace_s,
+        )
+        if isinstance(store, ChromaStore)
+        else None
+    )
+    index = ChunkIndex(settings.index_dir, store, embedder, params, generations=generations)
     retriever = HybridRetriever(index)
     return Assistant(
         settings=settings,
         index=index,
         retriever=retriever,
-        ingestor=Ingestor(index, max_bytes=settings.max_file_bytes),
+        ingestor=Ingestor(
+            index, max_bytes=settings.max_file_bytes, limits=LoadLimits.from_settings(settings)
+        ),
         answerer=ExtractiveAnswerer(retriever, Vocabulary.load(settings.terms_file)),
         generator=build_generator(settings, embedder),
     )

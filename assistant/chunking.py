@@ -3,11 +3,16 @@
 A short section is one chunk. A long one is split on paragraph boundaries, and a
 paragraph longer than the limit on sentence boundaries, so every chunk is a run of
 whole sentences with its exact character span in the document.
+
+Spans are streamed and merged as they are found, so memory follows the number of chunks,
+not the number of sentences (a 20 MB line of "Word. Word. ..." is four million sentences).
 """
 
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from assistant.documents import ROLES, Chunk, LoadedDocument, Section, content_id
@@ -89,48 +94,55 @@ def parse_audience(value: str | None) -> tuple[str, ...]:
     return tuple(r for r in ROLES if r in roles)
 
 
-def _pieces(text: str, start: int, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
+def _pieces(text: str, start: int, pattern: re.Pattern[str]) -> Iterator[tuple[int, int]]:
     """Spans of ``text`` (offset by ``start``) cut at ``pattern``, whitespace trimmed."""
-    spans: list[tuple[int, int]] = []
     pos = 0
     for match in pattern.finditer(text):
-        spans.append((pos, match.start()))
+        yield from _trimmed(text, start, pos, match.start())
         pos = match.end()
-    spans.append((pos, len(text)))
-    out: list[tuple[int, int]] = []
-    for a, b in spans:
-        piece = text[a:b]
-        stripped = piece.strip()
-        if not stripped:
-            continue
+    yield from _trimmed(text, start, pos, len(text))
+
+
+def _trimmed(text: str, start: int, a: int, b: int) -> Iterator[tuple[int, int]]:
+    """The span ``text[a:b]`` without surrounding whitespace (nothing when blank)."""
+    piece = text[a:b]
+    stripped = piece.strip()
+    if stripped:
         lead = len(piece) - len(piece.lstrip())
-        out.append((start + a + lead, start + a + lead + len(stripped)))
-    return out
+        yield (start + a + lead, start + a + lead + len(stripped))
 
 
-def _hard_split(a: int, b: int, max_chars: int) -> list[tuple[int, int]]:
-    """Cut an unbreakable run (no sentence ends) at ``max_chars``."""
-    return [(i, min(i + max_chars, b)) for i in range(a, b, max_chars)]
+def _hard_split(
+    text: str, offset: int, a: int, b: int, max_chars: int
+) -> Iterator[tuple[int, int]]:
+    """Cut a run without sentence ends (``text[a - offset : b - offset]``) into pieces of at
+    most ``max_chars``: at the last space of each window, so words stay whole, else at the
+    limit; pieces never start or end with whitespace."""
+    while b - a > max_chars:
+        window = text[a - offset : a - offset + max_chars + 1]
+        cut = max(window.rfind(" "), window.rfind("\n"))
+        if cut <= 0:
+            yield (a, a + max_chars)
+            a += max_chars
+            continue
+        yield (a, a + len(window[:cut].rstrip()))
+        a += cut
+        while a < b and text[a - offset].isspace():
+            a += 1
+    if b > a:
+        yield (a, b)
 
 
 def split_section(section: Section, params: ChunkingParams) -> list[tuple[int, int]]:
     """Character spans (document offsets) of the chunks of one section."""
     text = section.text
     if len(text.strip()) <= params.max_chars:
-        pieces = _pieces(text, section.start, re.compile(r"\A\Z"))
+        pieces = list(_pieces(text, section.start, re.compile(r"\A\Z")))
         return pieces or [(section.start, section.end)]
-    units: list[tuple[int, int]] = []
-    for a, b in _pieces(text, section.start, _PARAGRAPH):
-        if b - a <= params.max_chars:
-            units.append((a, b))
-            continue
-        for sa, sb in _pieces(text[a - section.start : b - section.start], a, _SENTENCE_END):
-            units.extend(
-                _hard_split(sa, sb, params.max_chars) if sb - sa > params.max_chars else [(sa, sb)]
-            )
+    units = _units(section, params)
     chunks: list[tuple[int, int]] = []
-    cur_a, cur_b = units[0]
-    for a, b in units[1:]:
+    cur_a, cur_b = next(units)  # the section has text, so at least one unit
+    for a, b in units:
         if b - cur_a <= params.max_chars:
             cur_b = b
         else:
@@ -148,6 +160,20 @@ def split_section(section: Section, params: ChunkingParams) -> list[tuple[int, i
     return chunks
 
 
+def _units(section: Section, params: ChunkingParams) -> Iterator[tuple[int, int]]:
+    """Paragraphs that fit; sentences of those that do not; hard cuts of longer sentences."""
+    text = section.text
+    for a, b in _pieces(text, section.start, _PARAGRAPH):
+        if b - a <= params.max_chars:
+            yield (a, b)
+            continue
+        for sa, sb in _pieces(text[a - section.start : b - section.start], a, _SENTENCE_END):
+            if sb - sa > params.max_chars:
+                yield from _hard_split(text, section.start, sa, sb, params.max_chars)
+            else:
+                yield (sa, sb)
+
+
 def chunk_document(doc: LoadedDocument, params: ChunkingParams, *, file_key: str) -> list[Chunk]:
     """All chunks of a document, in order, with citation metadata.
 
@@ -161,10 +187,17 @@ def chunk_document(doc: LoadedDocument, params: ChunkingParams, *, file_key: str
     doc_type = slug(meta.doc_type) if meta.doc_type else None
     audience = parse_audience(meta.extra.get("audience") or meta.extra.get("roles"))
     chunks: list[Chunk] = []
+    repeats: dict[str, int] = {}
     for section in doc.sections:
         for index, (a, b) in enumerate(split_section(section, params)):
             text = doc.text[a:b]
             chunk_id = content_id(file_key, " > ".join(section.path), str(index), text)
+            # A section repeated word for word under the same headings would share ids (and
+            # the store refuses a batch with duplicates): later copies get their own.
+            seen = repeats.get(chunk_id, 0)
+            repeats[chunk_id] = seen + 1
+            if seen:
+                chunk_id = content_id(chunk_id, str(seen))
             chunks.append(
                 Chunk(
                     chunk_id=chunk_id,
@@ -191,14 +224,8 @@ def chunk_document(doc: LoadedDocument, params: ChunkingParams, *, file_key: str
 
 
 def _page_at(doc: LoadedDocument, offset: int) -> int:
-    """1-based page that holds ``offset`` in a paged document."""
-    page = 1
-    for number, start in enumerate(doc.page_starts, start=1):
-        if start <= offset:
-            page = number
-        else:
-            break
-    return page
+    """1-based page that holds ``offset`` in a paged document (page starts are sorted)."""
+    return max(1, bisect_right(doc.page_starts, offset))
 
 
 def embedding_text(chunk: Chunk) -> str:

@@ -6,10 +6,12 @@ environment and are held as ``SecretStr`` so they never print by accident.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 #: The bundled corpus shipped beside the package (criteria notes and the sample site).
 BUNDLED_CORPUS = Path(__file__).resolve().parent.parent / "corpus"
@@ -43,6 +45,23 @@ class Settings(BaseSettings):
     )
     embed_batch_size: int = 64
     max_file_mb: float = 25.0
+    # Hostile input (docs/security.md): each bound refuses one file, never the whole ingest.
+    max_unzipped_mb: float = Field(
+        default=100.0, gt=0, description="DOCX: most bytes a package may unpack to."
+    )
+    max_zip_members: int = Field(default=5000, ge=1, description="DOCX: most parts a package.")
+    max_pdf_pages: int = Field(default=2000, ge=1, description="PDF: most pages a file.")
+    max_pdf_seconds: float = Field(
+        default=120.0, gt=0, description="PDF: most seconds extracting one file's text."
+    )
+    max_text_mb: float = Field(default=50.0, gt=0, description="PDF: most text one file yields.")
+    max_html_elements: int = Field(default=200_000, ge=1, description="HTML: most elements.")
+    max_html_depth: int = Field(default=5000, ge=1, description="HTML: deepest element nesting.")
+    ingest_roots: Annotated[tuple[Path, ...], NoDecode] = Field(
+        default=(),
+        description="Folders `copc ingest` may read besides the corpus folder and the working "
+        "directory; in the environment, separated like PATH (os.pathsep).",
+    )
     chunk_max_chars: int = 1200
     chunk_min_chars: int = 200
 
@@ -54,7 +73,22 @@ class Settings(BaseSettings):
     terms_file: Path | None = Field(
         default=None, description="Site vocabulary (programs, metrics, abbreviations) to add."
     )
-    llm_timeout_s: float = 20.0
+    llm_timeout_s: float = Field(
+        default=2.5,
+        gt=0,
+        description="LLM time limit; past it the extractive answer is given (Slack allows 3 s).",
+    )
+    # Reliability (docs/deployment.md): after an LLM failure or timeout, answer extractively
+    # for this many seconds before trying the LLM again (0: try it on every question).
+    llm_cooldown_s: float = Field(default=30.0, ge=0)
+    # Seconds between two looks at the shared index pointer (0: before every query).
+    index_check_s: float = Field(default=1.0, ge=0)
+    # Seconds an index generation replaced by `copc ingest --rebuild` is kept for readers.
+    index_grace_s: float = Field(default=600.0, ge=0)
+    # Seconds a call to a Chroma server keeps retrying while the server does not answer.
+    chroma_retry_s: float = Field(default=2.0, ge=0)
+    # Slack bot: seconds recording an answer keeps retrying while the records DB is down.
+    records_retry_s: float = Field(default=3.0, ge=0)
     new_per_day: int = Field(
         default=10, ge=0, description="New practice questions per person a day."
     )
@@ -116,6 +150,14 @@ class Settings(BaseSettings):
     slack_workers: int = Field(default=16, ge=1, le=256)
     # Slack bot: questions per `/copc quiz`, "Start practice" and daily DM.
     slack_quiz_size: int = Field(default=3, ge=1, le=10)
+
+    @field_validator("ingest_roots", mode="before")
+    @classmethod
+    def _split_roots(cls, value: object) -> object:
+        """``COPC_INGEST_ROOTS=/srv/docs:/mnt/share`` (``;`` on Windows), like ``PATH``."""
+        if isinstance(value, str):
+            return tuple(Path(part) for part in value.split(os.pathsep) if part.strip())
+        return value
 
     @property
     def max_file_bytes(self) -> int:

@@ -24,6 +24,9 @@ class ConfigError(AssistantError):
 class LoadError(AssistantError):
     """A file could not be turned into a document. ``str(err)`` is the one-line reason."""
 
+    file: str | None = None
+    """The file that failed (``load_document`` sets it), for messages that must name it."""
+
 
 class UnsupportedFileType(LoadError):
     """No loader handles this file type; it is skipped, not failed."""

@@ -6,20 +6,28 @@ Layout under ``Settings.index_dir``::
     chroma/         the embedded Chroma store (absent when COPC_CHROMA_URL names a server)
     keyword/        the BM25 index and the ids it covers
     catalog.json    chunk metadata and text for keyword hits and filters
+    generations/    the same files for each generation built by ``copc ingest --rebuild``
 
 Consistency rule: chunks are written to the store first, then the manifest (atomically),
 then superseded chunks are deleted. Whatever a crash interrupts, :meth:`ChunkIndex.reconcile`
 at the next ingest deletes store chunks the manifest does not list and forgets manifest
 entries whose chunks are missing (so those files ingest again).
+
+Generations (:mod:`assistant.generations`): with a Chroma store, the index is one of several
+generations, each a collection plus a folder. Everything above applies to one generation (a
+*view*). Readers use the generation the shared pointer names, checked every
+``COPC_INDEX_CHECK_S``; :meth:`ChunkIndex.reading` pins one view for a whole query,
+:meth:`ChunkIndex.writing` one writable view for an incremental ingest (published to the
+pointer at the end), and :meth:`ChunkIndex.building` a new generation for a rebuild, switched
+to only when complete.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import os
-import time
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -30,66 +38,28 @@ from assistant.chunking import ChunkingParams, embedding_text
 from assistant.documents import Chunk
 from assistant.embedding import Embedder, Vectors
 from assistant.errors import IndexMismatchError
+from assistant.generations import Generations
+from assistant.index_views import Build, GenerationViews, IndexView
 from assistant.keyword import KeywordIndex, Tokenizer, ids_digest
+from assistant.manifest import SCHEMA_VERSION, FileEntry, Manifest
 from assistant.store import StoredChunk, VectorStore
 
-Mask = npt.NDArray[np.bool_]
+__all__ = ["SCHEMA_VERSION", "Build", "ChunkIndex", "FileEntry", "IndexView", "Manifest"]
 
-SCHEMA_VERSION = 2  # 2: audience and per-role flags in chunk metadata
-
-
-@dataclass
-class FileEntry:
-    """What the manifest knows about one ingested file."""
-
-    file: str
-    sha256: str
-    doc_id: str
-    chunk_ids: list[str]
-    ingested_at: float = field(default_factory=time.time)
+log = logging.getLogger(__name__)
 
 
-@dataclass
-class Manifest:
-    """The index's record of how it was built and what it holds."""
+class ChunkIndex(GenerationViews):
+    """Writes and reads chunks, keeping store, BM25 and manifest in step.
 
-    embedder_id: str
-    dimension: int
-    chunking: dict[str, int]
-    schema_version: int = SCHEMA_VERSION
-    files: dict[str, FileEntry] = field(default_factory=dict)
-    keyword_digest: str = ""
-
-    def all_chunk_ids(self) -> list[str]:
-        """Every chunk id of every file."""
-        return [cid for entry in self.files.values() for cid in entry.chunk_ids]
-
-    def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
-            "schema_version": self.schema_version,
-            "embedder_id": self.embedder_id,
-            "dimension": self.dimension,
-            "chunking": self.chunking,
-            "keyword_digest": self.keyword_digest,
-            "files": {key: vars(entry) for key, entry in sorted(self.files.items())},
-        }
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Manifest:
-        """Parse what :meth:`to_json` wrote."""
-        return cls(
-            embedder_id=data["embedder_id"],
-            dimension=int(data["dimension"]),
-            chunking=dict(data.get("chunking", {})),
-            schema_version=int(data.get("schema_version", 0)),
-            files={k: FileEntry(**v) for k, v in data.get("files", {}).items()},
-            keyword_digest=data.get("keyword_digest", ""),
-        )
-
-
-class ChunkIndex:
-    """Writes and reads chunks, keeping store, BM25 and manifest in step."""
+    Args:
+        folder: The index folder (``Settings.index_dir``).
+        store: The vector store of the ``base`` generation.
+        embedder: Computes chunk and query vectors.
+        params: Chunking parameters recorded in the manifest.
+        generations: With a Chroma store: the shared pointer and where generations live;
+            without it the index is the one ``base`` generation (as before generations).
+    """
 
     def __init__(
         self,
@@ -97,17 +67,15 @@ class ChunkIndex:
         store: VectorStore,
         embedder: Embedder,
         params: ChunkingParams,
+        *,
+        generations: Generations | None = None,
     ) -> None:
-        self.folder = folder
-        self.store = store
+        self.root = folder
         self.embedder = embedder
         self.params = params
-        self._manifest: Manifest | None = None
-        self._keyword: KeywordIndex | None = None
-        self._catalog: dict[str, dict[str, Any]] | None = None
+        self.generations = generations
         self._tokenizer: Tokenizer | None = None
-        # Without this cache a filtered query makes one Python pass over every chunk.
-        self._masks: dict[tuple[str, tuple[tuple[str, tuple[str, ...]], ...]], Mask] = {}
+        self._init_views(store)
 
     # -- manifest ---------------------------------------------------------------------------
     @property
@@ -118,24 +86,28 @@ class ChunkIndex:
     @property
     def manifest(self) -> Manifest:
         """The manifest (read on first use; refused when built another way)."""
-        if self._manifest is None:
-            self._manifest = self._read_manifest()
-        return self._manifest
+        return self._manifest_of(self._view())
 
-    def _read_manifest(self) -> Manifest:
-        if not self.manifest_path.is_file():
+    def _manifest_of(self, view: IndexView) -> Manifest:
+        if view.manifest is None:
+            view.manifest = self._read_manifest(view.folder)
+        return view.manifest
+
+    def _read_manifest(self, folder: Path) -> Manifest:
+        path = folder / "manifest.json"
+        if not path.is_file():
             return Manifest(
                 embedder_id=self.embedder.embedder_id,
                 dimension=-1,
                 chunking=self.params.as_dict(),
             )
-        data = json.loads(self.manifest_path.read_text(encoding="utf-8"))
+        data = json.loads(path.read_text(encoding="utf-8"))
         manifest = Manifest.from_json(data)
-        self._check(manifest)
+        self._check(manifest, folder)
         return manifest
 
-    def _check(self, manifest: Manifest) -> None:
-        rebuild = f"delete {self.folder} (or point COPC_HOME elsewhere) and run `copc ingest` again"
+    def _check(self, manifest: Manifest, folder: Path) -> None:
+        rebuild = f"delete {folder} (or point COPC_HOME elsewhere) and run `copc ingest` again"
         if manifest.schema_version != SCHEMA_VERSION:
             raise IndexMismatchError(
                 f"index schema {manifest.schema_version} is not {SCHEMA_VERSION}; {rebuild}"
@@ -153,28 +125,31 @@ class ChunkIndex:
 
     def save_manifest(self) -> None:
         """Write the manifest atomically."""
-        self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest_path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(self.manifest.to_json(), indent=1), encoding="utf-8")
-        os.replace(tmp, self.manifest_path)
+        view = self._view()
+        view.folder.mkdir(parents=True, exist_ok=True)
+        path = view.folder / "manifest.json"
+        tmp = path.with_suffix(".json.tmp")
+        tmp.write_text(json.dumps(self._manifest_of(view).to_json(), indent=1), encoding="utf-8")
+        os.replace(tmp, path)
 
     # -- writing ----------------------------------------------------------------------------
     def reconcile(self) -> int:
         """Make store and manifest agree after an interrupted run. Returns chunks removed."""
         manifest = self.manifest
+        store = self.store
         listed = set(manifest.all_chunk_ids())
         present: set[str] = set()
         orphans: list[str] = []
-        for stored in self.store.scan(include_text=False):
+        for stored in store.scan(include_text=False):
             if stored.chunk_id in listed:
                 present.add(stored.chunk_id)
             else:
                 orphans.append(stored.chunk_id)
         if orphans:
-            self.store.delete(orphans)
+            store.delete(orphans)
         broken = [k for k, e in manifest.files.items() if not set(e.chunk_ids) <= present]
         for key in broken:
-            self.store.delete(manifest.files.pop(key).chunk_ids)
+            store.delete(manifest.files.pop(key).chunk_ids)
         if orphans or broken:
             self.save_manifest()
         return len(orphans)
@@ -222,47 +197,79 @@ class ChunkIndex:
         return self._tokenizer
 
     def refresh_keyword(self, *, force: bool = False) -> KeywordIndex:
-        """Rebuild BM25 and the catalog from the store when they do not match the manifest."""
-        wanted = ids_digest(self.manifest.all_chunk_ids())
-        keyword = self._keyword or KeywordIndex.load(self.folder / "keyword", self.tokenizer)
-        catalog = self._catalog if self._catalog is not None else self._read_catalog()
+        """Rebuild BM25 and the catalog from the store when they do not match the manifest.
+
+        A reader's view (a generation named by the pointer) never writes files: it loads
+        them when their digest is the pointer's, else rebuilds them in memory from the store.
+        """
+        view = self._view()
+        if not view.writable:
+            return self._load(view, force=force)
+        manifest = self._manifest_of(view)
+        wanted = ids_digest(manifest.all_chunk_ids())
+        keyword = view.keyword or KeywordIndex.load(view.folder / "keyword", self.tokenizer)
+        catalog = view.catalog if view.catalog is not None else _read_catalog(view.folder)
         if force or keyword is None or catalog is None or keyword.digest != wanted:
-            stored = list(self.store.scan(include_text=True))
-            listed = set(self.manifest.all_chunk_ids())
+            stored = list(view.store.scan(include_text=True))
+            listed = set(manifest.all_chunk_ids())
             stored = [s for s in stored if s.chunk_id in listed]
-            catalog = {s.chunk_id: {**s.metadata, "text": s.text} for s in stored}
-            keyword = KeywordIndex.build(
-                [s.chunk_id for s in stored],
-                [_keyword_text(s) for s in stored],
-                self.tokenizer,
-            )
-            keyword.save(self.folder / "keyword")
-            self._write_catalog(catalog)
-            self.manifest.keyword_digest = keyword.digest
+            catalog, keyword = self._build(stored)
+            keyword.save(view.folder / "keyword")
+            _write_catalog(view.folder, catalog)
+            manifest.keyword_digest = keyword.digest
             self.save_manifest()
-        self._keyword, self._catalog = keyword, catalog
+        view.keyword, view.catalog = keyword, catalog
         return keyword
+
+    def _load(self, view: IndexView, *, force: bool = False) -> KeywordIndex:
+        """Load a reader's view completely: BM25 and catalog, from files or from the store."""
+        if view.keyword is not None and view.catalog is not None and not force:
+            return view.keyword
+        wanted = view.pointer.digest if view.pointer is not None else None
+        keyword = None if force else KeywordIndex.load(view.folder / "keyword", self.tokenizer)
+        catalog = None if force else _read_catalog(view.folder)
+        if keyword is None or catalog is None or keyword.digest != wanted:
+            catalog, keyword = self._build(list(view.store.scan(include_text=True)))
+            if keyword.digest != wanted:
+                log.info(
+                    "generation %s: the store holds chunks the pointer does not list "
+                    "(an ingest is under way)",
+                    view.generation,
+                )
+        view.keyword, view.catalog = keyword, catalog
+        return keyword
+
+    def _build(self, stored: list[StoredChunk]) -> tuple[dict[str, dict[str, Any]], KeywordIndex]:
+        catalog = {s.chunk_id: {**s.metadata, "text": s.text} for s in stored}
+        keyword = KeywordIndex.build(
+            [s.chunk_id for s in stored],
+            [_keyword_text(s) for s in stored],
+            self.tokenizer,
+        )
+        return catalog, keyword
 
     @property
     def keyword(self) -> KeywordIndex:
         """The BM25 index matching the manifest."""
-        return self._keyword or self.refresh_keyword()
+        return self._view().keyword or self.refresh_keyword()
 
     @property
     def catalog(self) -> dict[str, dict[str, Any]]:
         """Chunk id → metadata (with ``text``)."""
-        if self._catalog is None:
+        view = self._view()
+        if view.catalog is None:
             self.refresh_keyword()
-        assert self._catalog is not None
-        return self._catalog
+        assert view.catalog is not None
+        return view.catalog
 
     def mask(self, where: Mapping[str, Iterable[str]]) -> npt.NDArray[np.bool_] | None:
         """Boolean row mask over the BM25 ids for metadata ``field in values`` filters."""
         if not where:
             return None
+        view = self._view()
         keyword, catalog = self.keyword, self.catalog
         key = (keyword.digest, tuple(sorted((k, tuple(sorted(v))) for k, v in where.items())))
-        cached = self._masks.get(key)
+        cached = view.masks.get(key)
         if cached is not None:
             return cached
         allowed = {k: set(v) for k, v in where.items()}
@@ -273,30 +280,35 @@ class ChunkIndex:
             ],
             dtype=bool,
         )
-        if len(self._masks) > 64:  # a handful of programs × roles × types; stay bounded
-            self._masks.clear()
-        self._masks[key] = mask
+        if len(view.masks) > 64:  # a handful of programs × roles × types; stay bounded
+            view.masks.clear()
+        view.masks[key] = mask
         return mask
 
-    def _read_catalog(self) -> dict[str, dict[str, Any]] | None:
-        path = self.folder / "catalog.json"
-        if not path.is_file():
-            return None
-        try:
-            data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return None
-        return data
-
-    def _write_catalog(self, catalog: dict[str, dict[str, Any]]) -> None:
-        path = self.folder / "catalog.json"
-        tmp = path.with_suffix(".json.tmp")
-        tmp.write_text(json.dumps(catalog), encoding="utf-8")
-        os.replace(tmp, path)
-
     def is_empty(self) -> bool:
-        """True when nothing has been ingested."""
-        return not self.manifest.files
+        """True when nothing has been ingested (in any process sharing the pointer)."""
+        view = self._view()
+        if not view.writable and view.pointer is not None:
+            return view.pointer.chunks == 0
+        return not self._manifest_of(view).files
+
+
+def _read_catalog(folder: Path) -> dict[str, dict[str, Any]] | None:
+    path = folder / "catalog.json"
+    if not path.is_file():
+        return None
+    try:
+        data: dict[str, dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data
+
+
+def _write_catalog(folder: Path, catalog: dict[str, dict[str, Any]]) -> None:
+    path = folder / "catalog.json"
+    tmp = path.with_suffix(".json.tmp")
+    tmp.write_text(json.dumps(catalog), encoding="utf-8")
+    os.replace(tmp, path)
 
 
 def _keyword_text(stored: StoredChunk) -> str:

@@ -8,15 +8,17 @@ and never stops the others.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from assistant.chunking import chunk_document
 from assistant.documents import Chunk
 from assistant.errors import LoadError, UnsupportedFileType
 from assistant.index import ChunkIndex
+from assistant.limits import LoadLimits
 from assistant.loaders import REGISTER_SUFFIXES, SUPPORTED_SUFFIXES, load_document
+from assistant.roots import check_paths, is_under, outside_reason
 
 #: Data kept beside the documents (KPI results, action logs, authored questions): a folder
 #: walk passes over these quietly; YAML is still read when it is a target register.
@@ -37,6 +39,12 @@ class IngestReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     chunks_written: int = 0
     orphans_removed: int = 0
+    generation: str | None = None
+    """The index generation written (``copc ingest --rebuild`` makes a new one)."""
+    switched: bool = False
+    """A rebuild only: the new generation became the live one."""
+    dropped: list[str] = field(default_factory=list)
+    """A rebuild only: old generations dropped after their grace period."""
 
     @property
     def ok(self) -> bool:
@@ -107,15 +115,54 @@ class _Pending:
 class Ingestor:
     """Runs ingest against one :class:`ChunkIndex`."""
 
-    def __init__(self, index: ChunkIndex, *, max_bytes: int) -> None:
+    def __init__(
+        self,
+        index: ChunkIndex,
+        *,
+        max_bytes: int,
+        limits: LoadLimits | None = None,
+        roots: Sequence[Path] | None = None,
+    ) -> None:
+        """``limits`` bound each file's load; with ``roots`` (see :mod:`assistant.roots`),
+        paths outside them are refused and links leading out of them are not read."""
         self.index = index
         self.max_bytes = max_bytes
+        self.limits = replace(limits or LoadLimits(), max_bytes=max_bytes)
+        self.roots: tuple[Path, ...] | None = None if roots is None else tuple(roots)
 
     def run(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
-        """Ingest ``paths`` (files or folders) and report what happened."""
+        """Ingest ``paths`` (files or folders) into the live index and report what happened."""
+        with self.index.writing() as view:
+            report = self._run(paths, progress)
+            report.generation = view.generation
+        return report
+
+    def rebuild(self, paths: list[Path], progress: Progress | None = None) -> IngestReport:
+        """Index ``paths`` from scratch into a new generation; switch readers to it when complete.
+
+        Readers keep answering from the live generation meanwhile. When any file failed
+        the new generation is dropped (it would lack documents the live one has) and the
+        live index stays as it was; ``report.switched`` says which happened.
+        """
+        with self.index.building() as build:
+            report = self._run(paths, progress)
+            report.generation = build.generation
+            if report.ok and not self.index.is_empty():
+                self.index.switch(build)
+                report.switched = True
+        if report.switched:
+            report.dropped = self.index.collect_garbage()
+        return report
+
+    def _run(self, paths: list[Path], progress: Progress | None) -> IngestReport:
+        if self.roots is not None:
+            check_paths(paths, self.roots)  # before anything is read or written
         report = IngestReport()
         report.orphans_removed = self.index.reconcile()
         files, report.skipped = discover(paths)
+        if self.roots is not None:
+            report.failed += [(str(f), outside_reason(f)) for f in files if not self._allowed(f)]
+            files = [f for f in files if self._allowed(f)]
         manifest = self.index.manifest
         roots = [p.resolve() for p in paths if p.exists()]
         file_keys = {str(f) for f in files}
@@ -149,7 +196,7 @@ class Ingestor:
                 report.unchanged.append(key)
                 continue
             try:
-                doc = load_document(path, max_bytes=self.max_bytes)
+                doc = load_document(path, limits=self.limits)
             except UnsupportedFileType as exc:
                 if path.suffix.lower() not in DATA_SUFFIXES:  # YAML that is not a register
                     report.skipped.append((key, str(exc)))
@@ -171,6 +218,9 @@ class Ingestor:
         else:
             self.index.refresh_keyword()
         return report
+
+    def _allowed(self, path: Path) -> bool:
+        return self.roots is None or is_under(path, self.roots)
 
     def _flush(self, pending: list[_Pending], report: IngestReport) -> None:
         if not pending:

@@ -13,6 +13,10 @@ answers ``NO_EVIDENCE`` or returns something malformed, the caller gets the extr
 answer back with a note saying why. This module never raises to the caller; the detail
 goes to the log (never the API key).
 
+An endpoint that is down or too slow costs one timeout, not one per question: after a failed
+or timed-out call the generator answers extractively at once for ``COPC_LLM_COOLDOWN_S``
+seconds, then tries the endpoint again (a circuit breaker).
+
 Configure with ``COPC_LLM_BASE_URL`` (e.g. ``http://127.0.0.1:8080/v1``), ``COPC_LLM_MODEL``,
 optionally ``COPC_LLM_API_KEY`` and ``COPC_LLM_TIMEOUT_S``.
 """
@@ -92,11 +96,15 @@ class _Verdict:
 
 
 class _Failure(Exception):
-    """Why the model's answer cannot be used; ``note`` is shown to the user."""
+    """Why the model's answer cannot be used; ``note`` is shown to the user.
 
-    def __init__(self, note: str, detail: str) -> None:
+    ``unreachable`` marks a failed or timed-out call (the endpoint, not the answer, failed).
+    """
+
+    def __init__(self, note: str, detail: str, *, unreachable: bool = False) -> None:
         super().__init__(detail)
         self.note = note
+        self.unreachable = unreachable
 
 
 class LLMGenerator:
@@ -126,6 +134,7 @@ class LLMGenerator:
         self._lock = threading.Lock()
         self._tokenizer = Tokenizer()
         self._tokenizer_lock = threading.Lock()  # a Snowball stemmer is not thread-safe
+        self._skip_until = 0.0  # monotonic time until which the endpoint is not called
 
     @property
     def name(self) -> str:
@@ -138,6 +147,12 @@ class LLMGenerator:
         if fallback.abstained:
             return fallback
         sections = hits[: self.policy.max_sections]
+        if time.monotonic() < self._skip_until:
+            return _fallback(
+                fallback,
+                "LLM unavailable (it failed recently); showing the extractive answer",
+                started,
+            )
         try:
             if not sections:
                 raise _Failure(
@@ -147,6 +162,8 @@ class LLMGenerator:
             verdict = self._verify(reply, sections)
         except _Failure as failure:
             log.warning("LLM answer not used (%s): %s", self.name, self._redact(str(failure)))
+            if failure.unreachable:
+                self._skip_until = time.monotonic() + self.settings.llm_cooldown_s
             return _fallback(fallback, failure.note, started)
         except Exception:  # never let the optional path break an answer
             log.exception("LLM generator failed unexpectedly (%s)", self.name)
@@ -199,7 +216,7 @@ class LLMGenerator:
                 note = "LLM timed out; showing the extractive answer"
             else:
                 note = "LLM call failed; showing the extractive answer"
-            raise _Failure(note, f"{type(exc).__name__}: {exc}") from exc
+            raise _Failure(note, f"{type(exc).__name__}: {exc}", unreachable=True) from exc
         return _THINK.sub("", _content_text(reply.content)).strip()
 
     # -- verification -------------------------------------------------------------------------

@@ -3,6 +3,13 @@
 Pure functions of library values (answers, quiz items, grades, stats), so they are tested
 as golden output without Slack. Slack's limits are enforced here: section text at most
 3,000 characters, 50 blocks per message, button labels 75 and values 2,000 characters.
+
+This is the one place text reaches Slack, so it is where text is escaped: everything a
+person typed (questions, quiz and interview answers) and everything quoted from documents
+passes through :func:`escape` before it goes into mrkdwn or a message's fallback ``text``,
+so ``<!channel>``, ``<@U…>``, ``<#C…>`` and ``<http://x|y>`` typed by someone are shown
+as typed and never notify, mention or link. Only the bot's own markup (``<@user>`` of
+the person acting) is left unescaped.
 """
 
 from __future__ import annotations
@@ -52,7 +59,11 @@ class Message:
 
 
 def escape(text: str) -> str:
-    """Escape the three characters Slack's mrkdwn treats as control characters."""
+    """Escape the three characters Slack's mrkdwn treats as control characters.
+
+    Slack's formatting rules: ``&`` → ``&amp;``, ``<`` → ``&lt;``, ``>`` → ``&gt;``; without
+    ``<`` no mention, channel ping or link can be formed.
+    """
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
@@ -119,9 +130,9 @@ def button(
 
 
 def paginate(text: str, blocks: Sequence[Block]) -> list[Message]:
-    """Messages of at most 50 blocks; the fallback text goes with the first."""
+    """Messages of at most 50 blocks; the fallback text (escaped here) goes with the first."""
     chunks = [list(blocks[i : i + BLOCKS_PER_MESSAGE]) for i in range(0, len(blocks), 50)]
-    fallback = clip(text, FALLBACK_LIMIT)
+    fallback = clip(escape(text), FALLBACK_LIMIT)
     return [Message(fallback if n == 0 else "(continued)", c) for n, c in enumerate(chunks)] or [
         Message(fallback)
     ]
@@ -283,7 +294,7 @@ def quiz_question_message(q: Question, *, position: str = "") -> Message:
             for i, choice in enumerate(q.choices[:25])
         ]
         blocks.append({"type": "actions", "block_id": f"quiz:{q.id}"[:255], "elements": buttons})
-    return Message(clip(f"Practice question: {q.prompt}", FALLBACK_LIMIT), blocks)
+    return Message(clip(f"Practice question: {escape(q.prompt)}", FALLBACK_LIMIT), blocks)
 
 
 def quiz_result_message(result: QuizResultView, *, answered_by: str) -> Message:
@@ -309,7 +320,7 @@ def quiz_result_message(result: QuizResultView, *, answered_by: str) -> Message:
     ]
     if not result.recorded:
         blocks.append(context("Already answered: your first answer is the one that counts."))
-    return Message(clip(f"{mark}: {q.prompt}", FALLBACK_LIMIT), blocks)
+    return Message(clip(f"{mark}: {escape(q.prompt)}", FALLBACK_LIMIT), blocks)
 
 
 def quiz_intro_message(count: int, *, area: str | None, daily: bool) -> Message:
@@ -334,9 +345,7 @@ def interview_question_message(step: InterviewStepView) -> Message:
         *sections(text),
         context("Reply in this thread with your answer, as you would to the assessor."),
     ]
-    return Message(
-        clip(f"Interview question {step.index + 1}: {step.prompt}", FALLBACK_LIMIT), blocks
-    )
+    return Message(clip(f"Interview question {step.index + 1}: {prompt}", FALLBACK_LIMIT), blocks)
 
 
 def interview_intro_message(total: int) -> Message:

@@ -12,6 +12,7 @@ from slack_sdk import WebClient
 from bots import blocks
 from bots.blocks import Message
 from bots.deps import Deps, Req
+from bots.resilience import record_or_refuse
 from bots.state import INTERVIEW_THREAD, ThreadRef
 
 
@@ -36,9 +37,15 @@ def answer(deps: Deps, req: Req, ref: ThreadRef) -> None:
     event = req.event
     channel, root = str(event["channel"]), str(event["thread_ts"])
     key = f"slack:{req.team_id}:{channel}:{event.get('ts')}"
-    step = deps.practice.answer_interview(
-        int(ref.payload["session_id"]), str(event.get("text", "")), idempotency_key=key
+    step = record_or_refuse(
+        deps,
+        req,
+        lambda: deps.practice.answer_interview(
+            int(ref.payload["session_id"]), str(event.get("text", "")), idempotency_key=key
+        ),
     )
+    if step is None:
+        return  # told "not recorded" in the thread; the person answers again
     if not step.recorded:
         return  # a redelivery of an answer already graded (and answered) once
     finished = step.prompt is None

@@ -106,9 +106,13 @@ def lazy(deps: Deps, work: Work) -> Callable[..., None]:
 
 
 def tell(req: Req, text: str) -> None:
-    """Send ``text`` privately to the acting user; a failure here is only logged."""
-    from bots.blocks import Message
+    """Send ``text`` privately to the acting user; a failure here is only logged.
 
+    ``text`` is escaped: a library message may quote what the person typed.
+    """
+    from bots.blocks import Message, escape
+
+    text = escape(text)
     try:
         if req.body.get("type") == "view_submission" or req.body.get("type") == "view_closed":
             req.client.chat_postMessage(channel=req.user_id, text=text)

@@ -15,8 +15,9 @@ from slack_sdk import WebClient
 
 from bots import blocks
 from bots.deps import Deps, Req
-from bots.ports import QuizItemView
+from bots.ports import QuizItemView, QuizResultView
 from bots.protocol import ack_only, lazy
+from bots.resilience import record_or_refuse
 from bots.state import QUIZ_THREAD, ThreadRef
 
 
@@ -72,14 +73,20 @@ def answer_click(deps: Deps, req: Req) -> None:
     container = req.body.get("container") or {}
     channel = str(container.get("channel_id") or req.channel_id)
     message_ts = str(container.get("message_ts") or (req.body.get("message") or {}).get("ts"))
-    deps.people.enrol(req.user_id)
-    result = deps.practice.answer(
-        req.user_id,
-        question_id,
-        letter,
-        idempotency_key=attempt_key(req, channel, message_ts),
-        surface="slack",
-    )
+
+    def record() -> QuizResultView:
+        deps.people.enrol(req.user_id)
+        return deps.practice.answer(
+            req.user_id,
+            question_id,
+            letter,
+            idempotency_key=attempt_key(req, channel, message_ts),
+            surface="slack",
+        )
+
+    result = record_or_refuse(deps, req, record)
+    if result is None:
+        return  # told "not recorded"; the question keeps its buttons
     message = blocks.quiz_result_message(result, answered_by=req.user_id)
     req.client.chat_update(channel=channel, ts=message_ts, **message.kwargs())
 
@@ -88,14 +95,20 @@ def answer_typed(deps: Deps, req: Req, ref: ThreadRef) -> None:
     """A reply in a cloze/ordering question's thread: grade it and show the result."""
     event = req.event
     channel, root = str(event["channel"]), str(event["thread_ts"])
-    deps.people.enrol(req.user_id)
-    result = deps.practice.answer(
-        req.user_id,
-        str(ref.payload["question_id"]),
-        str(event.get("text", "")),
-        idempotency_key=attempt_key(req, channel, root),
-        surface="slack",
-    )
+
+    def record() -> QuizResultView:
+        deps.people.enrol(req.user_id)
+        return deps.practice.answer(
+            req.user_id,
+            str(ref.payload["question_id"]),
+            str(event.get("text", "")),
+            idempotency_key=attempt_key(req, channel, root),
+            surface="slack",
+        )
+
+    result = record_or_refuse(deps, req, record)
+    if result is None:
+        return  # told "not recorded" in the thread; the person answers again
     message = blocks.quiz_result_message(result, answered_by=req.user_id)
     if result.recorded:
         req.client.chat_update(channel=channel, ts=root, **message.kwargs())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from assistant.chunking import SITE_WIDE, normalise_program
 from bots import blocks
 from bots.blocks import Message
 from bots.deps import Deps, Req
@@ -46,6 +47,10 @@ def send_report(deps: Deps, req: Req, team: str | None) -> None:
     if not profile.may_report(team):
         req.reply_private(Message(REFUSAL))
         return
-    markdown = render_report(deps.practice, team=team, program=profile.program)
+    # People are recorded under the program's slug ("harbor-bank"); the roles file names it
+    # as people write it ("Harbor Bank"). A site-wide scope is no program filter at all.
+    scope = normalise_program(profile.program) if profile.program else SITE_WIDE
+    program = None if scope == SITE_WIDE else scope
+    markdown = render_report(deps.practice, team=team, program=program)
     for message in blocks.report_messages(markdown)[:MAX_REPORT_MESSAGES]:
         req.reply_private(message)

@@ -25,6 +25,7 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
         if name.startswith("COPC_") and name != "COPC_HOME":
             monkeypatch.delenv(name)
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("COPC_INGEST_ROOTS", str(tmp_path))  # `copc ingest` reads only roots
     return home
 
 

@@ -116,6 +116,9 @@ def test_unknown_role_is_a_one_line_cli_error(
 def test_how_was_it_set_answer_covers_the_derivation(bundled: Assistant) -> None:
     answer = bundled.ask("How was the service level target set?")
     sections = {c.section for c in answer.citations}
-    assert "Contract requirement" in sections  # the source
-    derivation = {"Erlang C staffing study (WFM, October 2025)", "Abandonment cost analysis"}
-    assert sections & derivation, sections  # how the figure was worked out
+    docs = {c.doc_id for c in answer.citations}
+    assert "Contract requirement" in sections  # the source, in the target memo
+    assert "SITE-TGT-001" in docs and any(d.startswith("SITE-REG-001") for d in docs), docs
+    # How the figure was worked out: the Erlang C study and its result, from the memo's
+    # derivation sections or the register entry that summarises them.
+    assert "Erlang C" in answer.text and "58 agents" in answer.text, answer.text

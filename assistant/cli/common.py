@@ -82,6 +82,8 @@ def print_ingest(report: Any, as_json: bool, elapsed: float) -> None:
             "seconds": round(elapsed, 3),
             "failed_files": [{"file": f, "reason": r} for f, r in report.failed],
             "skipped_files": [{"file": f, "reason": r} for f, r in report.skipped],
+            "generation": report.generation,
+            "switched": report.switched,
         }
         click.echo(json.dumps(payload))
         return

@@ -20,23 +20,38 @@ from assistant.cli.common import (
     progress_bar,
 )
 from assistant.errors import AssistantError
+from assistant.roots import allowed_roots
 
 
 @click.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--rebuild",
+    is_flag=True,
+    help="Index from scratch into a new generation; running bots switch to it when complete.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 @edge
-def ingest(paths: tuple[Path, ...], as_json: bool) -> None:
+def ingest(paths: tuple[Path, ...], rebuild: bool, as_json: bool) -> None:
     """Index files and folders (default: the bundled corpus).
 
     Unchanged files are skipped, changed ones replaced, deleted ones removed. Exit code 3
-    when any file failed; the others are still indexed.
+    when any file failed; the others are still indexed. With --rebuild, everything is
+    indexed again beside the live index, which readers keep using until the new one is
+    complete; when any file failed, the live index is left as it was (exit code 3).
+    Only the corpus folder and the folders in COPC_INGEST_ROOTS are read.
     """
     assistant = build()
+    assistant.ingestor.roots = allowed_roots(assistant.settings)
     started = time.perf_counter()
     with progress_bar(not as_json) as progress:
-        report = assistant.ingest(list(paths) or None, progress)
+        report = assistant.ingest(list(paths) or None, progress, rebuild=rebuild)
     print_ingest(report, as_json, time.perf_counter() - started)
+    if rebuild and not as_json:
+        if report.switched:
+            click.echo(f"switched the live index to generation {report.generation}")
+        else:
+            click.echo("rebuild not switched: the live index was left as it was", err=True)
     if not report.ok:
         sys.exit(EXIT_INGEST_FAILURES)
 

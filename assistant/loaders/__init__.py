@@ -7,16 +7,20 @@
     ├── metadata                front matter, ``Key: value`` blocks, two-column tables
     └── builder + sections      clean text with heading offsets ─► ``Section``s
 
-Any bad input raises ``LoadError`` with a one-line reason; other file types raise
-``UnsupportedFileType``. Parser failures nobody foresaw are wrapped the same way.
+Any bad input raises ``LoadError`` with a one-line reason and the file in ``error.file``;
+other file types raise ``UnsupportedFileType``. Parser failures nobody foresaw are wrapped
+the same way. ``LoadLimits`` (``assistant/limits.py``) bounds the time and memory one file
+may take; ``tests/security`` fuzzes every format against that contract.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from assistant.documents import LoadedDocument
 from assistant.errors import LoadError, UnsupportedFileType
+from assistant.limits import LoadLimits
 from assistant.loaders.common import DEFAULT_MAX_BYTES, DEFAULT_MAX_PAGES, one_line, read_file
 
 __all__ = [
@@ -24,6 +28,7 @@ __all__ = [
     "DEFAULT_MAX_PAGES",
     "REGISTER_SUFFIXES",
     "SUPPORTED_SUFFIXES",
+    "LoadLimits",
     "load_document",
 ]
 
@@ -47,15 +52,18 @@ REGISTER_SUFFIXES: frozenset[str] = frozenset({".yaml", ".yml"})
 def load_document(
     path: Path,
     *,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_pages: int = DEFAULT_MAX_PAGES,
+    max_bytes: int | None = None,
+    max_pages: int | None = None,
+    limits: LoadLimits | None = None,
 ) -> LoadedDocument:
     """Load one file into clean text, document-control metadata and sections.
 
     Args:
         path: The file; its suffix (any case) picks the loader.
-        max_bytes: Larger files are refused before they are read.
-        max_pages: PDFs with more pages are refused before their text is extracted.
+        max_bytes: Larger files are refused before they are read (overrides ``limits``).
+        max_pages: PDFs with more pages are refused before their text is extracted
+            (overrides ``limits``).
+        limits: Every bound on the load (default: ``LoadLimits()``, the settings' defaults).
 
     Returns:
         The loaded document.
@@ -63,19 +71,33 @@ def load_document(
     Raises:
         UnsupportedFileType: No loader handles the file's suffix.
         LoadError: The file is missing, unreadable, too large, empty, binary, not UTF-8,
-            encrypted, corrupt or without text. ``str(error)`` is one line.
+            encrypted, corrupt, above a limit or without text. ``str(error)`` is one line;
+            ``error.file`` is ``str(path)``.
     """
     path = Path(path)
+    limits = limits or LoadLimits()
+    if max_bytes is not None:
+        limits = replace(limits, max_bytes=max_bytes)
+    if max_pages is not None:
+        limits = replace(limits, max_pages=max_pages)
+    try:
+        return _load(path, limits)
+    except LoadError as error:
+        error.file = str(path)
+        raise
+
+
+def _load(path: Path, limits: LoadLimits) -> LoadedDocument:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES and suffix not in REGISTER_SUFFIXES:
         shown = f"'{suffix}'" if suffix else "(no extension)"
         raise UnsupportedFileType(
             f"unsupported file type {shown}; supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}"
         )
-    data = read_file(path, max_bytes=max_bytes)
+    data = read_file(path, max_bytes=limits.max_bytes)
     kind = _KINDS.get(suffix, "target register")
     try:
-        return _parse(kind, data, name=path.name, max_pages=max_pages)
+        return _parse(kind, data, name=path.name, limits=limits)
     except LoadError:
         raise
     except Exception as exc:  # a bad file must never crash an ingest run
@@ -85,7 +107,7 @@ def load_document(
         ) from exc
 
 
-def _parse(kind: str, data: bytes, *, name: str, max_pages: int) -> LoadedDocument:
+def _parse(kind: str, data: bytes, *, name: str, limits: LoadLimits) -> LoadedDocument:
     # Parser libraries load on first use, so importing the package stays fast.
     if kind == "Markdown":
         from assistant.loaders.markdown import load_markdown
@@ -94,15 +116,31 @@ def _parse(kind: str, data: bytes, *, name: str, max_pages: int) -> LoadedDocume
     if kind == "HTML":
         from assistant.loaders.html import load_html
 
-        return load_html(data, name=name)
+        return load_html(
+            data,
+            name=name,
+            max_elements=limits.max_html_elements,
+            max_depth=limits.max_html_depth,
+        )
     if kind == "DOCX":
         from assistant.loaders.docx import load_docx
 
-        return load_docx(data, name=name)
+        return load_docx(
+            data,
+            name=name,
+            max_unzipped_bytes=limits.max_unzipped_bytes,
+            max_members=limits.max_zip_members,
+        )
     if kind == "PDF":
         from assistant.loaders.pdf import load_pdf
 
-        return load_pdf(data, name=name, max_pages=max_pages)
+        return load_pdf(
+            data,
+            name=name,
+            max_pages=limits.max_pages,
+            max_text_chars=limits.max_text_chars,
+            max_seconds=limits.max_pdf_seconds,
+        )
     if kind == "target register":
         from assistant.loaders.targets import load_targets
 

@@ -2,6 +2,10 @@
 
 Headings come from the "Title" style (level 0) and "Heading N" styles (level N), also when
 a custom style is based on one of them. Tables become ``cell | cell`` lines.
+
+A DOCX file is a zip package that python-docx unpacks whole into memory, so the package
+is checked first (``package.check_zip``): a decompression bomb is refused before python-docx
+opens it, whether its zip directory tells the truth about the sizes or not.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from docx.text.paragraph import Paragraph
 
 from assistant.documents import LoadedDocument
 from assistant.errors import LoadError
+from assistant.limits import LoadLimits
 from assistant.loaders.builder import TextBuilder, clean_line, finish, pick_title, split_lines
 from assistant.loaders.metadata import HEAD_WINDOW, detect_metadata
+from assistant.loaders.package import check_zip
 
 NOT_DOCX = (
     "not a readable DOCX file (encrypted, corrupt or another format); "
@@ -33,12 +39,20 @@ _HEADING_STYLE = re.compile(r"heading\s*([1-9])")
 _STYLE_DEPTH = 5
 
 
-def load_docx(data: bytes, *, name: str) -> LoadedDocument:
+def load_docx(
+    data: bytes,
+    *,
+    name: str,
+    max_unzipped_bytes: int = LoadLimits.max_unzipped_bytes,
+    max_members: int = LoadLimits.max_zip_members,
+) -> LoadedDocument:
     """Load a Word document.
 
     Args:
         data: The file's bytes.
         name: The bare file name.
+        max_unzipped_bytes: Packages whose parts unpack to more are refused unopened.
+        max_members: Packages with more parts are refused unopened.
 
     Returns:
         The loaded document; its title is the control-block title, else the first "Title"
@@ -46,8 +60,15 @@ def load_docx(data: bytes, *, name: str) -> LoadedDocument:
         file name stem.
 
     Raises:
-        LoadError: The file is not a readable DOCX package or holds no text.
+        LoadError: The file is not a readable DOCX package, exceeds a limit, or holds no text.
     """
+    check_zip(
+        data,
+        kind="DOCX",
+        broken=NOT_DOCX,
+        max_unzipped_bytes=max_unzipped_bytes,
+        max_members=max_members,
+    )
     try:
         document = open_document(io.BytesIO(data))
     except Exception as exc:  # any failure to open means the same to the user

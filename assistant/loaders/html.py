@@ -1,11 +1,17 @@
 """HTML pages: the readable body text, with h1–h6 headings and tables as ``cell | cell`` lines.
 
 Page furniture (scripts, styles, navigation, headers, footers, asides, forms) is dropped.
+
+A hostile page is refused before it costs much: more start tags than ``max_elements`` are
+refused before parsing (the parsed tree takes about 1 KB per element), and elements nested
+deeper than ``max_depth`` before the tree is walked (work per element grows with depth).
 """
 
 from __future__ import annotations
 
-from bs4 import BeautifulSoup
+import warnings
+
+from bs4 import BeautifulSoup, XMLParsedAsHTMLWarning
 from bs4.element import (
     Comment,
     Declaration,
@@ -17,6 +23,8 @@ from bs4.element import (
 )
 
 from assistant.documents import LoadedDocument
+from assistant.errors import LoadError
+from assistant.limits import LoadLimits
 from assistant.loaders.builder import TextBuilder, clean_line, finish, pick_title
 from assistant.loaders.common import declared_charset, decode_text
 from assistant.loaders.metadata import HEAD_WINDOW, detect_metadata
@@ -39,6 +47,9 @@ _DROP = frozenset(
         "select",
     }
 )
+# An .html file that is really XHTML/XML is still read as HTML; the warning would only
+# add a multi-line note to the ingest output.
+warnings.filterwarnings("ignore", category=XMLParsedAsHTMLWarning)
 _HEADINGS = {f"h{level}": level for level in range(1, 7)}
 # Elements that start a new paragraph; other block elements only start a new line.
 _PARAGRAPHS = frozenset(
@@ -64,21 +75,43 @@ _LINES = frozenset({"li", "dt", "dd", "figcaption", "summary", "caption", "legen
 _SKIPPED_STRINGS = (Comment, Declaration, Doctype, ProcessingInstruction)
 
 
-def load_html(data: bytes, *, name: str) -> LoadedDocument:
+def load_html(
+    data: bytes,
+    *,
+    name: str,
+    max_elements: int = LoadLimits.max_html_elements,
+    max_depth: int = LoadLimits.max_html_depth,
+) -> LoadedDocument:
     """Load an HTML page.
 
     Args:
         data: The file's bytes (UTF-8, or the charset the page declares).
         name: The bare file name.
+        max_elements: Pages with more start tags are refused before parsing.
+        max_depth: Pages nesting elements deeper are refused before the tree is walked.
 
     Returns:
         The loaded document; its title is the control-block title, else ``<title>``, else
         the first ``h1``, else the first heading, else the file name stem.
 
     Raises:
-        LoadError: The bytes are not text or hold nothing readable.
+        LoadError: The bytes are not text, hold nothing readable, or exceed a limit.
     """
-    soup = BeautifulSoup(decode_text(data, fallback_charset=declared_charset(data)), "lxml")
+    text = decode_text(data, fallback_charset=declared_charset(data))
+    # Every "<" not closing a tag, counted in C: an upper bound on the elements parsed.
+    tags = data.count(b"<") - data.count(b"</")
+    if tags > max_elements:
+        raise LoadError(
+            f"HTML page has about {tags:,} elements, above the {max_elements:,} limit; "
+            "split the page or raise COPC_MAX_HTML_ELEMENTS"
+        )
+    soup = BeautifulSoup(text, "lxml")
+    depth = nesting_depth(soup)
+    if depth > max_depth:
+        raise LoadError(
+            f"HTML page nests elements {depth:,} deep, above the {max_depth} limit; "
+            "check the page (it looks broken or hostile) or raise COPC_MAX_HTML_DEPTH"
+        )
     page_title = soup.title.get_text(" ") if soup.title else None
     first_h1 = soup.find("h1")
     h1_text = first_h1.get_text(" ") if isinstance(first_h1, Tag) else None
@@ -94,6 +127,17 @@ def load_html(data: bytes, *, name: str) -> LoadedDocument:
     first_heading = builder.headings[0].text if builder.headings else None
     title = pick_title(meta.title, page_title, h1_text, first_heading, file=name)
     return finish(builder, file=name, meta=meta, title=title)
+
+
+def nesting_depth(root: Tag) -> int:
+    """How deep elements nest under ``root`` (an explicit stack: no recursion limit)."""
+    deepest = 0
+    stack: list[tuple[Tag, int]] = [(root, 0)]
+    while stack:
+        tag, depth = stack.pop()
+        deepest = max(deepest, depth)
+        stack.extend((child, depth + 1) for child in tag.contents if isinstance(child, Tag))
+    return deepest
 
 
 class _Walker:
@@ -184,12 +228,25 @@ class _Walker:
         if len(self.builder.lines) >= HEAD_WINDOW:
             return
         rows: list[list[str]] = []
-        for child in dl.find_all(["dt", "dd"]):
-            if not isinstance(child, Tag):
-                continue
+        # Its own terms only (also those grouped in a <div>), never those of nested lists:
+        # searching the whole subtree of every nested <dl> would be quadratic.
+        for child in _terms(dl):
             text = clean_line(child.get_text(" "))
             if child.name == "dt":
                 rows.append([text])
             elif rows and len(rows[-1]) == 1:
                 rows[-1].append(text)
         self.tables.append(rows)
+
+
+def _terms(dl: Tag) -> list[Tag]:
+    """The ``dt``/``dd`` children of a ``dl``, including those wrapped in a ``div``."""
+    found: list[Tag] = []
+    for child in dl.children:
+        if not isinstance(child, Tag):
+            continue
+        if child.name in ("dt", "dd"):
+            found.append(child)
+        elif child.name == "div":
+            found += [c for c in child.children if isinstance(c, Tag) and c.name in ("dt", "dd")]
+    return found

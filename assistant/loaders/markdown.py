@@ -4,6 +4,12 @@ Cleaning keeps what a reader sees: front matter becomes metadata; HTML comments,
 shortcodes and ``{#anchor}`` heading ids are removed; links and images become their text;
 emphasis markers, inline code ticks and HTML tags are dropped; list bullets and table
 cells stay readable. ``#`` lines inside fenced code blocks are code, not headings.
+
+Every pattern runs in time linear in the line (or document) it reads: a hostile file of
+20 MB with one line, or with a million unclosed ``<!--``, ``**`` or ``[``, loads in seconds.
+Paired markers (comments, shortcodes, strong emphasis) are matched only up to their last
+possible closer, code spans are paired by a scan, and bracket classes cannot run past
+another bracket (tests/security/test_hostile_text.py measures this).
 """
 
 from __future__ import annotations
@@ -11,7 +17,7 @@ from __future__ import annotations
 import html
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 import yaml  # type: ignore[import-untyped, unused-ignore]
 
@@ -22,29 +28,38 @@ from assistant.loaders.metadata import HEAD_WINDOW, detect_metadata
 
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
 _SHORTCODE = re.compile(r"\{\{[<%].*?[>%]\}\}", re.DOTALL)
+_COMMENT_END = re.compile(r"-->")
+_SHORTCODE_END = re.compile(r"[>%]\}\}")
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})(.*)$")
-_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?[ \t]*$")
-_ATX_CLOSE = re.compile(r"(?:^|[ \t]+)#+[ \t]*$")
+_ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*))?$")
 _SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 _RULE = re.compile(r"^ {0,3}([-*_])(?:[ \t]*\1){2,}[ \t]*$")
 _BULLET = re.compile(r"^\s*(?:[-*+]|(\d{1,9}[.)]))\s+(.*)$")
 _QUOTE = re.compile(r"^\s{0,3}(?:>\s?)+")
-_TABLE_SEPARATOR = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
+# Applied to stripped lines; no two whitespace runs are adjacent, so it cannot backtrack.
+_TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?$")
 _REFERENCE = re.compile(
     r"""^ {0,3}\[[^\]]+\]:\s*<?[^\s<>]+>?(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?\s*$"""
 )
 
 _URL = r"(?:<[^<>]*>|(?:[^()\s]|\([^()\s]*\))*)"
-_LINK_TITLE = r"""(?:\s+(?:"[^"]*"|'[^']*'|\([^()]*\)))?"""
-_IMAGE = re.compile(r"!\[([^\]]*)\]\(\s*" + _URL + _LINK_TITLE + r"\s*\)")
-_LINK = re.compile(r"\[([^\]]*)\]\(\s*" + _URL + _LINK_TITLE + r"\s*\)")
-_REF_LINK = re.compile(r"!?\[([^\]]+)\]\[[^\]]*\]")
+_LINK_TITLE = r"""(?:\s*+(?:"[^"]*"|'[^']*'|\([^()]*\)))?"""
+# Link text stops at any bracket, so an unclosed ``[`` never scans the rest of the line;
+# whitespace runs are possessive (``\s*+``): given back, they would be rescanned (quadratic).
+_IMAGE = re.compile(r"!\[([^\[\]]*)\]\(\s*+" + _URL + _LINK_TITLE + r"\s*+\)")
+_LINK = re.compile(r"\[([^\[\]]*)\]\(\s*+" + _URL + _LINK_TITLE + r"\s*+\)")
+_REF_LINK = re.compile(r"!?\[([^\[\]]+)\]\[[^\[\]]*\]")
 _AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^<>\s]+)>")
-_ANCHOR = re.compile(r"\s*\{#[^}]*\}")
+_ANCHOR = re.compile(r"\{#[^{}]*\}")
 _TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?>")
-_CODE = re.compile(r"(`+)(.+?)\1")
-_STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
-_STRONG_LINES = re.compile(_STRONG.pattern, re.DOTALL)
+_TICKS = re.compile(r"`+")
+# Strong emphasis, with the pattern of a closer that can end it (see _sub_closed).
+_STRONG_STARS = r"\*\*(?=\S)(.+?)(?<=\S)\*\*", r"(?<=\S)\*\*"
+_STRONG_UNDERS = r"(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)", r"(?<=\S)__(?!\w)"
+_STRONG = tuple((re.compile(p), re.compile(c)) for p, c in (_STRONG_STARS, _STRONG_UNDERS))
+_STRONG_LINES = tuple(
+    (re.compile(p, re.DOTALL), re.compile(c)) for p, c in (_STRONG_STARS, _STRONG_UNDERS)
+)
 _EMPHASIS = re.compile(
     r"(?<![*\w])\*(?=[^\s*])([^*]*?[^\s*])\*(?![*\w])|(?<!\w)_(?=\S)([^_]*?\S)_(?!\w)"
 )
@@ -68,7 +83,8 @@ def load_markdown(data: bytes, *, name: str) -> LoadedDocument:
         LoadError: The bytes are not UTF-8 text or hold nothing readable.
     """
     front, body = split_front_matter(decode_text(data))
-    body = _SHORTCODE.sub("", _COMMENT.sub("", body))
+    body = _sub_closed(_COMMENT, _COMMENT_END, body, "")
+    body = _sub_closed(_SHORTCODE, _SHORTCODE_END, body, "")
     builder = TextBuilder()
     tables = _add_body(builder, _unwrap_strong(split_lines(body)))
     meta = detect_metadata(front=front, lines=builder.lines, tables=tables)
@@ -136,9 +152,9 @@ def clean_inline(text: str) -> str:
         text = _AUTOLINK.sub(r"\1", text)
         text = _TAG.sub(" ", text)
     if "`" in text:
-        text = _CODE.sub(r"\2", text)
+        text = _strip_code(text)
     if "*" in text or "_" in text:
-        text = _STRONG.sub(lambda m: m.group(1) or m.group(2), text)
+        text = _unwrap(_STRONG, text)
         text = _EMPHASIS.sub(lambda m: m.group(1) or m.group(2), text)
     if "&" in text:
         text = html.unescape(text)
@@ -198,7 +214,7 @@ def _add_line(
         return True
     atx = _ATX.match(raw)
     if atx:
-        heading = clean_inline(_ATX_CLOSE.sub("", atx.group(2) or ""))
+        heading = clean_inline(_strip_closing_hashes(atx.group(2) or ""))
         if not builder.add_heading(len(atx.group(1)), heading):
             builder.break_paragraph()
         return True
@@ -232,7 +248,7 @@ def _unwrap_strong(lines: list[str]) -> list[str]:
     def flush() -> None:
         if len(paragraph) > 1:
             joined = "\n".join(paragraph)
-            result.extend(_STRONG_LINES.sub(lambda m: m.group(1) or m.group(2), joined).split("\n"))
+            result.extend(_unwrap(_STRONG_LINES, joined).split("\n"))
         else:
             result.extend(paragraph)
         paragraph.clear()
@@ -285,3 +301,74 @@ def _table_row(raw: str, following: str, *, in_table: bool) -> list[str] | None:
     if cells and not cells[-1].strip():
         cells = cells[:-1]
     return [clean_inline(cell.replace("\\|", "|")) for cell in cells]
+
+
+def _sub_closed(
+    pattern: re.Pattern[str],
+    closer: re.Pattern[str],
+    text: str,
+    replacement: str | Callable[[re.Match[str]], str],
+) -> str:
+    """``pattern.sub`` for an ``opener .*? closer`` pattern, in linear time.
+
+    A lazy pattern scans to the end of the text from every opener that has no closer, so
+    a million unclosed openers take hours. No match can end after the last closer, so
+    only the text up to it (plus one character, for a lookahead after the closer) is
+    searched; there every opener finds a closer and each match consumes what it scanned.
+    """
+    last: re.Match[str] | None = None
+    for last in closer.finditer(text):  # noqa: B007 - only the last one is needed
+        pass
+    if last is None:
+        return text
+    cut = min(len(text), last.end() + 1)
+    return pattern.sub(replacement, text[:cut]) + text[cut:]
+
+
+def _unwrap(patterns: tuple[tuple[re.Pattern[str], re.Pattern[str]], ...], text: str) -> str:
+    """Replace each strong-emphasis span (``**x**``, then ``__x__``) by its text."""
+    for pattern, closer in patterns:
+        text = _sub_closed(pattern, closer, text, lambda m: m.group(1))
+    return text
+
+
+def _strip_code(text: str) -> str:
+    """Code spans become their content: a run of backticks pairs with the next run of the
+    same length; a run without one stays as typed. One pass over the runs (linear time)."""
+    runs = [(m.start(), m.end()) for m in _TICKS.finditer(text)]
+    if len(runs) < 2:
+        return text
+    by_length: dict[int, list[int]] = {}
+    for number, (start, end) in enumerate(runs):
+        by_length.setdefault(end - start, []).append(number)
+    cursor = dict.fromkeys(by_length, 0)
+    parts: list[str] = []
+    done = 0
+    number = 0
+    while number < len(runs):
+        start, end = runs[number]
+        same = by_length[end - start]
+        k = cursor[end - start]
+        while k < len(same) and same[k] <= number:
+            k += 1
+        cursor[end - start] = k
+        if k == len(same):
+            number += 1
+            continue
+        close_start, close_end = runs[same[k]]
+        parts += [text[done:start], text[end:close_start]]
+        done = close_end
+        number = same[k] + 1
+    parts.append(text[done:])
+    return "".join(parts)
+
+
+def _strip_closing_hashes(text: str) -> str:
+    """An ATX heading's optional closing ``#``s (after a space, or alone) and the space before."""
+    stripped = text.rstrip(" \t")
+    core = stripped.rstrip("#")
+    if core == stripped:
+        return text
+    if not core or core[-1] in " \t":
+        return core.rstrip(" \t")
+    return text

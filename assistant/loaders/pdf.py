@@ -3,12 +3,18 @@
 When the PDF has bookmarks, each bookmark is matched to a line of its page's text and that
 line becomes a heading at the bookmark's depth; otherwise the plain-text heading rules
 apply. Lines repeated on most pages (running headers and footers) are never headings.
+
+A few kilobytes of PDF can hold thousands of pages, or pages that all draw one huge
+compressed content stream, so three limits bound a load: the page count (checked before
+any text is extracted), the text extracted so far and the time spent (both checked after
+each page). pypdf itself caps each decompressed stream at 75 MB.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -19,6 +25,7 @@ from pypdf.generic import Destination
 
 from assistant.documents import LoadedDocument
 from assistant.errors import LoadError
+from assistant.limits import MIB, LoadLimits
 from assistant.loaders.builder import TextBuilder, clean_line, finish, pick_title, split_lines
 from assistant.loaders.common import DEFAULT_MAX_PAGES, one_line
 from assistant.loaders.metadata import detect_metadata
@@ -43,13 +50,23 @@ class _Bookmark:
     page: int
 
 
-def load_pdf(data: bytes, *, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> LoadedDocument:
+def load_pdf(
+    data: bytes,
+    *,
+    name: str,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    max_text_chars: int = LoadLimits.max_text_chars,
+    max_seconds: float = LoadLimits.max_pdf_seconds,
+) -> LoadedDocument:
     """Load a PDF document.
 
     Args:
         data: The file's bytes.
         name: The bare file name.
         max_pages: PDFs with more pages are refused before any text is extracted.
+        max_text_chars: PDFs yielding more text are refused as soon as they pass it.
+        max_seconds: PDFs whose text takes longer to extract are refused (checked after
+            each page, so one pathological page can overrun it).
 
     Returns:
         The loaded document, with ``page_starts`` and a page on every section. Its title is
@@ -57,7 +74,7 @@ def load_pdf(data: bytes, *, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> L
         line, else the first heading, else the file name stem.
 
     Raises:
-        LoadError: The PDF is encrypted, corrupt, too long, or has no extractable text.
+        LoadError: The PDF is encrypted, corrupt, above a limit, or has no extractable text.
     """
     reader = _open(data)
     try:
@@ -68,7 +85,7 @@ def load_pdf(data: bytes, *, name: str, max_pages: int = DEFAULT_MAX_PAGES) -> L
         raise LoadError(
             f"PDF has {count} pages, above the {max_pages}-page limit; split it into smaller files"
         )
-    pages = [split_lines(_page_text(reader, number)) for number in range(count)]
+    pages = _extract(reader, count, max_text_chars=max_text_chars, max_seconds=max_seconds)
     if not any(clean_line(line) for lines in pages for line in lines):
         raise LoadError(NO_TEXT)
 
@@ -123,6 +140,30 @@ def _open(data: bytes) -> PdfReader:
         if not opened:
             raise LoadError(ENCRYPTED)
     return reader
+
+
+def _extract(
+    reader: PdfReader, count: int, *, max_text_chars: int, max_seconds: float
+) -> list[list[str]]:
+    """Each page's text lines, within the text and time limits."""
+    deadline = time.monotonic() + max_seconds
+    pages: list[list[str]] = []
+    size = 0
+    for number in range(count):
+        text = _page_text(reader, number)
+        size += len(text)
+        if size > max_text_chars:
+            raise LoadError(
+                f"PDF holds more than {max_text_chars / MIB:.3g} MB of text by page "
+                f"{number + 1}; split it or raise COPC_MAX_TEXT_MB"
+            )
+        if time.monotonic() > deadline:
+            raise LoadError(
+                f"PDF text took longer than {max_seconds:g} s to extract (page {number + 1} of "
+                f"{count}); split it or raise COPC_MAX_PDF_SECONDS"
+            )
+        pages.append(split_lines(text))
+    return pages
 
 
 def _corrupt(exc: object) -> str:

@@ -76,7 +76,12 @@ def registry_document(registry: TargetRegistry, *, name: str) -> LoadedDocument:
         version=info.version,
         owner=info.owner,
         effective_date=info.effective_date,
-        client_approved=None,
+        # Client approval is recorded per target, in each entry's sentences.
+        client_approved=(
+            "Per entry: each target states its client approval"
+            if info.program
+            else "Not applicable (site-wide targets)"
+        ),
         approved_by=info.approved_by,
         program=info.program,
         doc_type=info.doc_type,

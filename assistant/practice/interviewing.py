@@ -26,7 +26,7 @@ from assistant.practice.interview import (
     prepare,
 )
 from assistant.questions.areas import GENERAL, keyword_scores
-from assistant.records import Person, Records, RecordsError
+from assistant.records import Person, Records, RecordsError, RecordsUnavailableError
 
 if TYPE_CHECKING:
     from assistant.app import Assistant
@@ -127,6 +127,8 @@ class Interviews:
         """
         try:
             session = self.records.get_interview(session_id)
+        except RecordsUnavailableError:
+            raise  # the database is down: not an unknown interview
         except RecordsError:
             raise PracticeError(
                 f"unknown interview {session_id}; start one with `copc interview`"

@@ -23,7 +23,7 @@ from assistant.practice.grading import PracticeError, Verdict, grade, verdict_fo
 from assistant.practice.interviewing import Interviews, InterviewStep
 from assistant.questions.bank import QuestionBank
 from assistant.questions.model import Question, QuestionSource
-from assistant.records import Person, Records, RecordsError
+from assistant.records import Person, Records, RecordsError, RecordsUnavailableError
 from assistant.records import Question as QuestionRow
 from assistant.records.repository import UpsertReport
 from assistant.scheduling import AreaMastery, RecallForecast, Scheduler, local_day_start
@@ -194,6 +194,7 @@ class Practice:
             else:
                 questions = self.bank.generate(self.assistant)
                 self.bank.save(questions)
+            questions = self._keep_approvals(questions)
             report = self.records.upsert_questions(to_row(q) for q in questions)
             known = {q.id for q in questions}
             orphans = [
@@ -209,6 +210,21 @@ class Practice:
             self.interviews.clear()
             log.info("question bank synced: %s", report)
             return report
+
+    def _keep_approvals(self, questions: list[Question]) -> list[Question]:
+        """Keep the quality team's approvals, which the shared records hold.
+
+        A bot replica on another machine builds its bank file from scratch (or from an older
+        copy): its drafts must not turn questions approved elsewhere back into drafts.
+        """
+        approved = {row.id for row in self.records.list_questions(status="approved")}
+        kept = [
+            q.with_status("approved") if q.status == "draft" and q.id in approved else q
+            for q in questions
+        ]
+        if kept != questions:
+            self.bank.save(kept)
+        return kept
 
     def review(self, question_ids: list[str], status: str) -> int:
         """Approve or retire questions: in the saved bank (so regeneration keeps the
@@ -272,6 +288,8 @@ class Practice:
                 ),
                 timezone=timezone or (current.timezone if current else "UTC"),
             )
+        except RecordsUnavailableError:
+            raise  # the database is down: not the person's mistake (and names the server)
         except RecordsError as exc:
             raise PracticeError(str(exc)) from exc
 
@@ -290,6 +308,8 @@ class Practice:
         self.sync_bank()
         try:
             row = self.records.get_question(question_id)
+        except RecordsUnavailableError:
+            raise  # the database is down: not an unknown question
         except RecordsError:
             raise PracticeError(
                 f"unknown question id {question_id!r}; `copc questions list` shows the ids"

@@ -57,7 +57,7 @@ def redact(url: str | URL) -> str:
     """The URL as it may be shown: the password replaced with ``***``."""
     try:
         parsed = make_url(url) if isinstance(url, str) else url
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a malformed port, e.g. "[::1/db"
         return "<unparseable database URL>"
     return parsed.render_as_string(hide_password=True)
 
@@ -84,7 +84,7 @@ def create_records_engine(url: str) -> Engine:
     """An engine for ``url`` with the settings the records layer relies on."""
     try:
         parsed = make_url(url)
-    except ArgumentError as exc:
+    except (ArgumentError, ValueError) as exc:
         raise RecordsError(
             f"invalid records database URL {redact(url)!r}; check COPC_DATABASE_URL"
         ) from exc

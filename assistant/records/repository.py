@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlalchemy import and_, func, not_, select
 from sqlalchemy.exc import IntegrityError
 
+from assistant.chunking import SITE_WIDE, normalise_program
 from assistant.records import engine as db
 from assistant.records.base import PersonRef, bounded, choice, guarded, id_of, utc
 from assistant.records.errors import RecordsError
@@ -389,10 +390,14 @@ class Records(SessionsMixin):
         *,
         area: str | None = None,
     ) -> list[Card]:
-        """Cards due at ``now`` on approved questions, most overdue first."""
+        """Cards due at ``now`` on approved questions, most overdue first.
+
+        A person scoped to a client program gets only cards on that program's and
+        site-wide questions (their program may have changed since the card was made).
+        """
         person_id = id_of(person)
         query = (
-            select(Card)
+            select(Card, Question)
             .join(Question, Question.id == Card.question_id)
             .where(
                 Card.person_id == person_id,
@@ -400,18 +405,29 @@ class Records(SessionsMixin):
                 Question.status == QuestionStatus.APPROVED.value,
             )
             .order_by(Card.due, Card.question_id)
-            .limit(limit)
         )
         if area is not None:
             query = query.where(Question.area == area)
         with self._read() as session:
-            return list(session.scalars(query))
+            row = session.get(Person, person_id)
+            program = row.program if row is not None else None
+            if not is_scoped(program):
+                return list(session.scalars(query.limit(limit)))
+            found: list[Card] = []
+            # Programs live in the JSON payload: filtering in Python keeps both databases alike.
+            for card, question in session.execute(query):
+                if in_program(question, program):
+                    found.append(card)
+                    if limit is not None and len(found) == limit:
+                        break
+            return found
 
     @guarded
     def new_questions(
         self, person: PersonRef, *, limit: int, area: str | None = None
     ) -> list[Question]:
-        """Approved questions for the person's role that they have no card for yet.
+        """Approved questions for the person's role (and program, when they are scoped to
+        one) that they have no card for yet.
 
         Easiest first, then by area and id (a stable order).
         """
@@ -433,7 +449,9 @@ class Records(SessionsMixin):
             found: list[Question] = []
             # Roles live in a JSON list; filtering in Python keeps SQLite and PostgreSQL alike.
             for question in session.scalars(query):
-                if not question.roles or row.role in question.roles:
+                if (not question.roles or row.role in question.roles) and in_program(
+                    question, row.program
+                ):
                     found.append(question)
                     if len(found) == limit:
                         break
@@ -462,3 +480,22 @@ class Records(SessionsMixin):
         query = query.order_by(Card.person_id, Question.area, Card.question_id)
         with self._read() as session:
             return [(card, area) for card, area in session.execute(query)]
+
+
+def is_scoped(program: str | None) -> bool:
+    """Whether a person's program limits what they are served (site-wide means it does not)."""
+    return bool(program) and normalise_program(program) != SITE_WIDE
+
+
+def in_program(question: Question, program: str | None) -> bool:
+    """Whether someone scoped to ``program`` may be served ``question``.
+
+    Unscoped people get every question; a scoped person gets those whose source is their
+    program's document or a site-wide one, never another client program's.
+    """
+    if not is_scoped(program):
+        return True
+    citation = question.payload.get("citation") if isinstance(question.payload, dict) else None
+    source = citation.get("program") if isinstance(citation, dict) else None
+    theirs = normalise_program(source if isinstance(source, str) else None)
+    return theirs in (SITE_WIDE, normalise_program(program))
