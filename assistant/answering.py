@@ -177,6 +177,8 @@ class ExtractiveAnswerer:
         self._idf: dict[str, float] | None = None
         self._sentences: dict[str, tuple[list[tuple[int, int]], Vectors]] = {}
         self._idf_digest = ""
+        self._idf_default = 1.0
+        self._idf_of: object = None
         # Chunks per file (catalog order), rebuilt when the index changes: without it every
         # "how was X set" question scanned the whole catalog for its siblings.
         self._by_file: dict[str, list[tuple[str, dict[str, Any]]]] = {}
@@ -187,7 +189,11 @@ class ExtractiveAnswerer:
         import math
 
         keyword = self.retriever.index.keyword
-        if self._idf is None or self._idf_digest != keyword.digest:
+        # The index replaces its keyword index whenever its chunks change: identity first
+        # (free), the ids digest only when the object is new (it hashes every chunk id).
+        if self._idf is None or (
+            keyword is not self._idf_of and self._idf_digest != keyword.digest
+        ):
             catalog = self.retriever.index.catalog
             df: dict[str, int] = {}
             for entry in catalog.values():
@@ -195,12 +201,14 @@ class ExtractiveAnswerer:
                     df[word] = df.get(word, 0) + 1
             n = max(len(catalog), 1)
             self._idf = {w: math.log(1 + n / c) for w, c in df.items()}
+            self._idf_default = max(self._idf.values(), default=1.0)
             self._idf_digest = keyword.digest
+        self._idf_of = keyword
         return self._idf
 
     def _weight(self, words: set[str]) -> float:
         idf = self._weights()
-        default = max(idf.values(), default=1.0)
+        default = self._idf_default  # the weight of a word the index has never seen
         return sum(idf.get(w, default) for w in words)
 
     def ask(self, question: str, *, program: str | None = None, role: str | None = None) -> Answer:

@@ -11,6 +11,7 @@ import logging
 import re
 import shutil
 from collections.abc import Sequence
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -165,9 +166,10 @@ class KeywordIndex:
         model.index([tok(t) or [""] for t in texts], show_progress=False)
         return cls(list(ids), model, tok)
 
-    @property
+    @cached_property
     def digest(self) -> str:
-        """Identifies the set of chunks covered (order-independent)."""
+        """Identifies the set of chunks covered (order-independent; computed once, since
+        an index's ids never change after it is built)."""
         return ids_digest(self.ids)
 
     def position(self, chunk_id: str) -> int | None:
