@@ -1,13 +1,18 @@
 """Benchmarks with recorded figures (not timed tests).
 
-``python -m evals.bench`` measures, in one process on this machine:
+``python -m evals.bench`` measures on this machine:
 
 - ingest throughput of the bundled corpus (chunks/s) against the raw ``model.encode``
   throughput on the same chunk texts (the ceiling), as a ratio;
 - re-ingest of the unchanged corpus, as a speed-up over the first ingest;
-- warm ``search`` latency p50/p95 over the gold questions.
+- warm ``search`` and ``ask`` latency p50/p95 over the gold questions;
+- the scale benchmark (:mod:`evals.bench_scale`): search and ask latency, peak memory and
+  hit@5 at 1k, 10k and 100k chunks beside a LangChain baseline (:mod:`evals.baseline`), and
+  cold start of a new process.
 
-Results go to ``docs/benchmarks.json`` and a Markdown section in ``docs/benchmarks.md``.
+``--scale-only`` / ``--no-scale`` pick a part, ``--sizes 1000,10000`` other sizes. Results are
+merged into ``docs/benchmarks.json`` and laid out in ``docs/benchmarks.md``
+(:mod:`evals.bench_report`).
 """
 
 from __future__ import annotations
@@ -16,17 +21,21 @@ import argparse
 import json
 import os
 import platform
+import sys
 import tempfile
 import time
 from pathlib import Path
 from typing import Any
 
 from assistant.app import build_assistant
-from assistant.chunking import chunk_document, embedding_text
+from assistant.chunking import embedding_text
 from assistant.config import BUNDLED_CORPUS, Settings
 from assistant.embedding import SentenceTransformerEmbedder
-from assistant.ingest import discover
-from assistant.loaders import load_document
+from assistant.errors import AssistantError
+from evals.beir import default_cache_dir
+from evals.bench_corpus import SHARED_DATA, load_pool
+from evals.bench_report import render_markdown
+from evals.bench_scale import DEFAULT_SIZES, corpus_chunks, run_scale
 from evals.gold import load_gold
 from evals.metrics import percentile
 
@@ -39,8 +48,17 @@ def machine() -> dict[str, Any]:
     import torch
 
     mem_gb = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 1024**3
+    cpu_model = platform.processor() or "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu_model = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
     return {
         "cpu_count": os.cpu_count(),
+        "cpu_model": cpu_model,
         "memory_gb": round(mem_gb, 1),
         "python": platform.python_version(),
         "platform": platform.platform(),
@@ -60,13 +78,7 @@ def bench_ingest(embedder: SentenceTransformerEmbedder, corpus: Path) -> dict[st
         again = assistant.ingest([corpus])
         reingest_s = time.perf_counter() - started
         assert again.summary()["unchanged"] == len(report.added)
-        files, _ = discover([corpus])
-        chunks = [
-            c
-            for f in files
-            for c in chunk_document(load_document(f), assistant.index.params, file_key=str(f))
-        ]
-        texts = [embedding_text(c) for c in chunks]
+        texts = [embedding_text(c) for c in corpus_chunks(corpus, assistant.index.params)]
         started = time.perf_counter()
         embedder.embed(texts)
         encode_s = time.perf_counter() - started
@@ -116,61 +128,99 @@ def bench_search(
     }
 
 
-def render_markdown(results: dict[str, Any]) -> str:
-    """The ingest and search figures as a Markdown section."""
-    m, ing, srch = results["machine"], results["ingest"], results["search"]
-    return "\n".join(
-        [
-            "## Ingest and search (bundled corpus)",
-            "",
-            f"Measured {results['measured_at']} with `python -m evals.bench` on "
-            f"{m['cpu_count']} cores, {m['memory_gb']} GB, Python {m['python']}, "
-            f"torch threads {m['torch_threads']}.",
-            "",
-            "| figure | value |",
-            "|---|---|",
-            f"| files / chunks | {ing['files']} / {ing['chunks']} |",
-            f"| first ingest | {ing['ingest_s']} s, {ing['ingest_chunks_per_s']} chunks/s |",
-            f"| raw `model.encode` on the same texts | {ing['encode_s']} s, "
-            f"{ing['encode_chunks_per_s']} chunks/s |",
-            f"| ingest ÷ encode throughput | {ing['ingest_vs_encode_ratio']} "
-            f"(pipeline overhead {ing['pipeline_overhead']:.0%}; goal ≤ 25%) |",
-            f"| re-ingest, nothing changed | {ing['reingest_unchanged_s']} s "
-            f"({ing['reingest_speedup']}× faster than the first; goal ≥ 50×) |",
-            f"| warm hybrid search, {srch['queries']} queries | p50 {srch['search_p50_ms']} ms, "
-            f"p95 {srch['search_p95_ms']} ms, max {srch['search_max_ms']} ms |",
-            f"| warm `ask` (extractive), same queries and run | p50 {srch['ask_p50_ms']} ms, "
-            f"p95 {srch['ask_p95_ms']} ms, max {srch['ask_max_ms']} ms (goal p95 ≤ 250 ms) |",
-            "",
-        ]
+def write_results(results: dict[str, Any], docs: Path = DOCS) -> None:
+    """Record the figures as JSON and as a Markdown page, keeping sections not re-measured."""
+    docs.mkdir(exist_ok=True)
+    path = docs / "benchmarks.json"
+    merged: dict[str, Any] = {}
+    if path.is_file():
+        try:
+            merged = json.loads(path.read_text(encoding="utf-8"))
+        except ValueError:
+            merged = {}
+    if "scale" in results and "ingest" not in results:
+        # A scale-only run keeps the ingest figures and the date they were measured on.
+        merged.update({k: v for k, v in results.items() if k not in {"measured_at"}})
+    else:
+        merged.update(results)
+    path.write_text(json.dumps(merged, indent=2) + "\n", encoding="utf-8")
+    (docs / "benchmarks.md").write_text(render_markdown(merged), encoding="utf-8")
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "").replace("k", "000")) for part in text.split(",")]
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"sizes look like 1000,10000,100000 ({exc})") from exc
+    if not sizes or min(sizes) <= 0:
+        raise argparse.ArgumentTypeError("sizes must be positive chunk counts")
+    return sizes
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The options of ``python -m evals.bench``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=BUNDLED_CORPUS)
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=list(DEFAULT_SIZES),
+        help="scale benchmark index sizes in chunks (default 1000,10000,100000)",
     )
-
-
-def write_results(results: dict[str, Any]) -> None:
-    """Record the figures as JSON and as a Markdown page."""
-    DOCS.mkdir(exist_ok=True)
-    (DOCS / "benchmarks.json").write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
-    header = "# Benchmarks\n\nFigures recorded by the benchmark scripts.\n\n"
-    (DOCS / "benchmarks.md").write_text(header + render_markdown(results), encoding="utf-8")
+    which = parser.add_mutually_exclusive_group()
+    which.add_argument("--scale-only", action="store_true", help="only the scale benchmark")
+    which.add_argument("--no-scale", action="store_true", help="skip the scale benchmark")
+    parser.add_argument("--repeat", type=int, default=3, help="timed rounds over the questions")
+    parser.add_argument("--cold-runs", type=int, default=3, help="cold starts per command")
+    parser.add_argument("--data", type=Path, default=SHARED_DATA, help="distractor text sources")
+    parser.add_argument(
+        "--cache-dir", type=Path, help="distractors, vectors and built indexes (default ~/.cache)"
+    )
+    parser.add_argument("--no-write", action="store_true", help="print only, do not record")
+    return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmarks and print the figures as JSON."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--corpus", type=Path, default=BUNDLED_CORPUS)
-    parser.add_argument("--no-write", action="store_true", help="print only, do not record")
-    args = parser.parse_args(argv)
+    args = build_parser().parse_args(argv)
     embedder = SentenceTransformerEmbedder()
-    results = {
+    results: dict[str, Any] = {
         "measured_at": time.strftime("%Y-%m-%d %H:%M"),
         "machine": machine(),
-        "ingest": bench_ingest(embedder, args.corpus),
-        "search": bench_search(embedder, args.corpus),
     }
+    try:
+        if not args.scale_only:
+            results["ingest"] = bench_ingest(embedder, args.corpus)
+            results["search"] = bench_search(embedder, args.corpus)
+        if not args.no_scale:
+            results["scale"] = bench_scale(args, embedder)
+    except AssistantError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
     print(json.dumps(results, indent=2))
     if not args.no_write:
         write_results(results)
     return 0
+
+
+def bench_scale(args: argparse.Namespace, embedder: SentenceTransformerEmbedder) -> dict[str, Any]:
+    """The scale benchmark with the command line's options."""
+    pool = load_pool(
+        args.data / "gsa-contact-center-guidelines" / "docs", args.data / "beir-scifact"
+    )
+    started = time.strftime("%Y-%m-%d %H:%M")
+    scale = run_scale(
+        args.sizes,
+        corpus=args.corpus,
+        questions=load_gold(GOLD),
+        pool=pool,
+        root=args.cache_dir or default_cache_dir() / "bench",
+        repeat=args.repeat,
+        cold_runs=args.cold_runs,
+        embedder=embedder,
+        say=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    return {"measured_at": started, **scale}
 
 
 if __name__ == "__main__":
