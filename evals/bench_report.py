@@ -114,10 +114,12 @@ def scale_markdown(results: dict[str, Any]) -> list[str]:
         + ".",
         "",
         "Costs that grow with the index, each timed alone in the measuring process "
-        "(`diagnostics` in the JSON):",
+        "(`diagnostics` in the JSON). Chroma's own filtered query is why a filtered dense "
+        "search takes the nearest chunks unfiltered and filters them itself, falling back "
+        "to Chroma's filter only when too few pass (`assistant/retrieval.py`):",
         "",
         "| chunks | one read of the BM25 ids digest | Chroma query, no filter "
-        "| Chroma query, one program's filter |",
+        "| Chroma query with one program's filter |",
         "|---:|---:|---:|---:|",
         *[
             f"| {lv['chunks']:,} | {d['ids_digest_ms']} ms | {d['dense_query_ms']} ms "
