@@ -159,6 +159,7 @@ def _covers(candidate: _Candidate) -> frozenset[str]:
         return candidate.aspects - {"derivation"}
     return candidate.aspects
 
+
 class ExtractiveAnswerer:
     """Answers from retrieved sections without a language model."""
 
@@ -230,12 +231,23 @@ class ExtractiveAnswerer:
         parsed = self.vocabulary.parse(question)
         scope = self._scope(parsed, program)
         filters = Filters(program=scope.slug if scope else None, role=role)
-        hits = self.retriever.search(parsed.expanded, k=8, filters=filters) if question else []
-        answer = self._decide(question, parsed, scope, hits)
+        if not question:
+            return self._decide(question, parsed, scope, [], None), []
+        # One embedding of the expanded question serves the dense search and sentence
+        # selection: a model pass is most of an answer's time (measured on the site gold
+        # set, the same answers as embedding the question as typed a second time).
+        vector = self.retriever.index.embedder.embed([parsed.expanded])[0]
+        hits = self.retriever.search(parsed.expanded, k=8, filters=filters, vector=vector)
+        answer = self._decide(question, parsed, scope, hits, vector)
         return answer, ([] if answer.abstained else hits)
 
     def _decide(
-        self, question: str, parsed: ParsedQuery, scope: Program | None, hits: list[Hit]
+        self,
+        question: str,
+        parsed: ParsedQuery,
+        scope: Program | None,
+        hits: list[Hit],
+        vector: Vectors | None,
     ) -> Answer:
         closest = hits[:3]
         if not question:
@@ -260,7 +272,8 @@ class ExtractiveAnswerer:
             return _abstain(
                 question, f"No evidence in the indexed documents for “{question}”.", closest
             )
-        return self._compose(question, parsed, hits)
+        assert vector is not None  # a question with hits was embedded
+        return self._compose(question, parsed, hits, vector)
 
     def _scope(self, parsed: ParsedQuery, program: str | None) -> Program | None:
         if program:
@@ -385,7 +398,9 @@ class ExtractiveAnswerer:
         out.sort(key=lambda h: int(h.metadata.get("start", 0)))
         return out[:limit]
 
-    def _compose(self, question: str, parsed: ParsedQuery, hits: list[Hit]) -> Answer:
+    def _compose(
+        self, question: str, parsed: ParsedQuery, hits: list[Hit], query_vector: Vectors
+    ) -> Answer:
         terms = set(self._tokenize(parsed.expanded)) - _GENERIC
         core = self._content_terms(parsed) or terms
         how_set = bool(_HOW_SET.search(question))
@@ -406,7 +421,6 @@ class ExtractiveAnswerer:
             sibling_ids = {h.chunk_id for h in siblings}
             considered += siblings
         sentence_vectors = self._sentence_vectors(considered)
-        query_vector = self.retriever.index.embedder.embed([parsed.text])[0]
         unit = 2.0  # about the weight of one fairly specific word
         intent = _intent(question)
         candidates: list[_Candidate] = []
@@ -420,7 +434,7 @@ class ExtractiveAnswerer:
                 prior *= 0.6
             heading_words = set(self._tokenize(" ".join(hit.section_path)))
             spans, vectors = sentence_vectors[hit.chunk_id]
-            similarities = vectors @ query_vector if len(spans) else []
+            similarities: list[float] = list(vectors @ query_vector) if len(spans) else []
             for (a, b), similarity in zip(spans, similarities, strict=True):
                 quote = hit.text[a:b]
                 if (

@@ -84,7 +84,10 @@ def build_assistant(
     """Wire the assistant from settings; ``embedder``/``store`` override for tests and evals."""
     settings = settings or Settings()
     embedder = embedder or SentenceTransformerEmbedder(
-        settings.model_path, batch_size=settings.embed_batch_size
+        settings.model_path,
+        batch_size=settings.embed_batch_size,
+        runtime=settings.query_runtime,
+        cache_dir=settings.model_cache_dir,
     )
     params = ChunkingParams(max_chars=settings.chunk_max_chars, min_chars=settings.chunk_min_chars)
     store = store or build_store(settings)

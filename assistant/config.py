@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -44,6 +44,14 @@ class Settings(BaseSettings):
         description="A sentence-transformers model folder; default: the bundled MiniLM.",
     )
     embed_batch_size: int = 64
+    query_runtime: Literal["onnx", "torch"] = Field(
+        default="onnx",
+        description="What encodes questions and answer sentences: ONNX Runtime or PyTorch.",
+    )
+    model_cache_dir: Path | None = Field(
+        default=None,
+        description="Where the model's ONNX graph is cached; default ~/.cache/copc/models.",
+    )
     max_file_mb: float = 25.0
     # Hostile input (docs/security.md): each bound refuses one file, never the whole ingest.
     max_unzipped_mb: float = Field(

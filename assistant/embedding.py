@@ -8,10 +8,11 @@ into the index manifest; an index built with another embedder is refused.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +22,12 @@ from assistant.errors import ConfigError
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
+    from assistant.onnx_encoder import OnnxEncoder
+
 Vectors = npt.NDArray[np.float32]
+#: What runs short batches (questions, answer sentences): see :mod:`assistant.onnx_encoder`.
+Runtime = Literal["onnx", "torch"]
+log = logging.getLogger(__name__)
 
 #: Batches up to this size are encoded on one thread (see ``SentenceTransformerEmbedder.embed``).
 SMALL_BATCH = 64
@@ -70,12 +76,24 @@ class SentenceTransformerEmbedder:
     is shared by threads; ``encode`` itself is thread-safe for inference.
     """
 
-    def __init__(self, model_path: Path | None = None, *, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        *,
+        batch_size: int = 64,
+        runtime: Runtime = "onnx",
+        cache_dir: Path | None = None,
+    ) -> None:
         self._path = model_path
         self._batch_size = batch_size
         self._model: SentenceTransformer | None = None
         self._lock = threading.Lock()
         self._small_lock = threading.Lock()
+        self._runtime = runtime
+        self._cache_dir = cache_dir
+        self._onnx: OnnxEncoder | None = None
+        self._onnx_tried = False
+        self._onnx_lock = threading.Lock()
 
     @property
     def model_path(self) -> Path:
@@ -121,6 +139,10 @@ class SentenceTransformerEmbedder:
     def embed(self, texts: list[str]) -> Vectors:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if len(texts) <= SMALL_BATCH:
+            fast = self.short_encoder()
+            if fast is not None:
+                return fast.encode(texts)
         model = self.model
         if len(texts) <= SMALL_BATCH:
             # Query-time batches are tiny: one thread avoids intra-op synchronisation that
@@ -137,6 +159,27 @@ class SentenceTransformerEmbedder:
                 finally:
                     torch.set_num_threads(before)
         return self._encode(model, texts)
+
+    def short_encoder(self) -> OnnxEncoder | None:
+        """The ONNX Runtime encoder for short batches; ``None`` with runtime ``torch`` or when
+        the model cannot be exported (logged once, and PyTorch serves instead)."""
+        if self._runtime != "onnx":
+            return None
+        if not self._onnx_tried:
+            with self._onnx_lock:
+                if not self._onnx_tried:
+                    from assistant.onnx_encoder import default_cache_dir, load_encoder
+
+                    try:
+                        self._onnx = load_encoder(
+                            self.model_path,
+                            self._cache_dir or default_cache_dir(),
+                            lambda: self.model,
+                        )
+                    except (ConfigError, ImportError, OSError) as exc:
+                        log.warning("short texts are encoded by PyTorch: %s", exc)
+                    self._onnx_tried = True
+        return self._onnx
 
     def _encode(self, model: SentenceTransformer, texts: list[str]) -> Vectors:
         vectors = model.encode(

@@ -12,9 +12,11 @@ from typing import Any, Literal
 
 from assistant.chunking import SITE_WIDE, normalise_program, normalise_role, slug
 from assistant.documents import ROLES
+from assistant.embedding import Vectors
 from assistant.errors import ConfigError
 from assistant.fusion import DEFAULT_NORMALISATION, FusionMethod, Normalisation, fuse
 from assistant.index import ChunkIndex
+from assistant.store import StoredChunk
 
 #: A filtered dense search first takes this many times the candidates unfiltered.
 POST_FILTER_WIDTH = 4
@@ -102,6 +104,10 @@ class Filters:
         return out
 
 
+def _allowed(metadata: dict[str, Any], where: dict[str, list[str]]) -> bool:
+    return all(metadata.get(key) in values for key, values in where.items())
+
+
 def chroma_where(where: dict[str, list[str]]) -> dict[str, Any] | None:
     """The same filters in Chroma's ``where`` syntax."""
     clauses = [{key: {"$in": values}} for key, values in where.items()]
@@ -141,17 +147,25 @@ class HybridRetriever:
         k: int = 5,
         filters: Filters | None = None,
         mode: Mode = "hybrid",
+        vector: Vectors | None = None,
     ) -> list[Hit]:
-        """The ``k`` best sections for ``query``."""
+        """The ``k`` best sections for ``query``.
+
+        ``vector`` is the query's embedding when the caller already has it (the answerer
+        embeds the question once for retrieval and sentence selection).
+        """
         where = (filters or Filters()).where()
         pools: dict[str, list[tuple[str, float]]] = {}
         texts: dict[str, tuple[str, dict[str, Any]]] = {}
         if mode in ("bm25", "hybrid"):
             pools["bm25"] = self._bm25(query, where)
         if mode in ("dense", "hybrid"):
-            dense = self._dense(query, where)
+            if vector is None:
+                vector = self.index.embedder.embed([query])[0]
+            dense = self._dense(vector, where)
             pools["dense"] = [(s.chunk_id, 1.0 - (s.distance or 0.0)) for s in dense]
-            texts.update({s.chunk_id: (s.text, s.metadata) for s in dense})
+            # Chunks read from the store (not the catalog) bring their own text and metadata.
+            texts.update({s.chunk_id: (s.text, s.metadata) for s in dense if s.metadata})
         fused = self._fuse(pools) if mode == "hybrid" else self._single(pools[mode])
         raw = {name: dict(pool) for name, pool in pools.items()}
         catalog = self.index.catalog
@@ -179,18 +193,33 @@ class HybridRetriever:
         keyword = self.index.keyword
         return keyword.top(query, self.candidates, self.index.mask(where))
 
-    def _dense(self, query: str, where: dict[str, list[str]]) -> list[Any]:
-        vector = self.index.embedder.embed([query])[0]
-        if not where:
-            return self.index.store.query(vector, self.candidates, None)
-        # Chroma's filtered query visits every chunk the filter allows (196 ms at 100k chunks
-        # against 5 ms unfiltered, docs/benchmarks.md). Most filters (a program plus
-        # site-wide, a role) allow most chunks, so the nearest chunks overall, filtered here,
-        # are the filtered nearest; a selective filter falls back to Chroma's own.
-        wide = self.index.store.query(vector, self.candidates * POST_FILTER_WIDTH, None)
-        kept = [s for s in wide if all(s.metadata.get(k) in v for k, v in where.items())]
-        if len(kept) >= self.candidates:
+    def _dense(self, vector: Vectors, where: dict[str, list[str]]) -> list[StoredChunk]:
+        """The nearest chunks allowed by ``where``, as ids and distances.
+
+        Text and metadata come from the index's in-memory catalog, so Chroma is asked for
+        distances only (reading 60 chunks' documents and metadata costs it five times the
+        search itself). A filtered search takes the nearest chunks unfiltered and filters
+        them here: Chroma's own filtered query visits every chunk the filter allows (275 ms
+        at 100k chunks against 9 ms unfiltered, docs/benchmarks.md), while most filters (a
+        program plus site-wide, a role) allow most chunks; a selective filter falls back to
+        Chroma's. When the store holds a chunk the catalog does not know yet (another
+        process is ingesting), the chunks are read from the store instead.
+        """
+        store, catalog = self.index.store, self.index.catalog
+        width = self.candidates * (POST_FILTER_WIDTH if where else 1)
+        found = store.query(vector, width, None, include_text=False)
+        if not all(s.chunk_id in catalog for s in found):
+            return self._dense_from_store(vector, where)
+        kept = [s for s in found if _allowed(catalog[s.chunk_id], where)]
+        if not where or len(kept) >= self.candidates:
             return kept[: self.candidates]
+        narrow = store.query(vector, self.candidates, chroma_where(where), include_text=False)
+        if not all(s.chunk_id in catalog for s in narrow):
+            return self._dense_from_store(vector, where)
+        return narrow
+
+    def _dense_from_store(self, vector: Vectors, where: dict[str, list[str]]) -> list[StoredChunk]:
+        """The nearest allowed chunks with their text and metadata as the store holds them."""
         return self.index.store.query(vector, self.candidates, chroma_where(where))
 
     @staticmethod

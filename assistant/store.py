@@ -57,9 +57,18 @@ class VectorStore(Protocol):
         ...
 
     def query(
-        self, vector: Vectors, k: int, where: dict[str, Any] | None = None
+        self,
+        vector: Vectors,
+        k: int,
+        where: dict[str, Any] | None = None,
+        *,
+        include_text: bool = True,
     ) -> list[StoredChunk]:
-        """The ``k`` nearest chunks to ``vector`` (distance ascending)."""
+        """The ``k`` nearest chunks to ``vector`` (distance ascending).
+
+        With ``include_text=False`` only ids and distances come back (text ``""``, metadata
+        ``{}``): a caller holding the chunks' text and metadata in memory skips reading them.
+        """
         ...
 
     def scan(self, *, include_text: bool = True) -> Iterator[StoredChunk]:
@@ -229,23 +238,31 @@ class ChromaStore:
             self._call("delete chunks", partial(self.collection.delete, ids=ids[i : i + step]))
 
     def query(
-        self, vector: Vectors, k: int, where: dict[str, Any] | None = None
+        self,
+        vector: Vectors,
+        k: int,
+        where: dict[str, Any] | None = None,
+        *,
+        include_text: bool = True,
     ) -> list[StoredChunk]:
         # Chroma returns fewer results when the collection holds fewer than k (or none), so
-        # no count() round trip is needed on this hot path.
+        # no count() round trip is needed on this hot path. Reading documents and metadata
+        # costs most of a query (60 nearest: 5 ms with them, 1 ms without), so a caller that
+        # has them in memory asks for distances only.
+        include = ["documents", "metadatas", "distances"] if include_text else ["distances"]
         result = self._call(
             "query",
             lambda: self.collection.query(
                 query_embeddings=np.asarray(vector, dtype=np.float32).reshape(1, -1),
                 n_results=k,
                 where=where or None,
-                include=["documents", "metadatas", "distances"],
+                include=include,
             ),
         )
         ids = result["ids"][0]
-        docs = result["documents"][0]
-        metas = result["metadatas"][0]
         dists = result["distances"][0]
+        docs = result["documents"][0] if include_text else [""] * len(ids)
+        metas = result["metadatas"][0] if include_text else [{}] * len(ids)
         return [
             StoredChunk(cid, doc or "", dict(meta or {}), float(dist))
             for cid, doc, meta, dist in zip(ids, docs, metas, dists, strict=True)

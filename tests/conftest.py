@@ -16,14 +16,21 @@ SHARED_DATA = REPO.parent / "shared" / "data"
 GSA_DOCS = SHARED_DATA / "gsa-contact-center-guidelines" / "docs"
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One model cache for the session: the ONNX graph is exported once, by the tests."""
+    return tmp_path_factory.mktemp("model-cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> Path:
     """Point COPC_HOME at a temp dir and clear settings that would leak in from the machine."""
     home = tmp_path / "copc-home"
     monkeypatch.setenv("COPC_HOME", str(home))
     for name in list(os.environ):
         if name.startswith("COPC_") and name != "COPC_HOME":
             monkeypatch.delenv(name)
+    monkeypatch.setenv("COPC_MODEL_CACHE_DIR", str(model_cache))
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     monkeypatch.setenv("COPC_INGEST_ROOTS", str(tmp_path))  # `copc ingest` reads only roots
     return home
@@ -42,9 +49,9 @@ def fake_embedder() -> HashEmbedder:
 
 
 @pytest.fixture(scope="session")
-def minilm() -> Iterator[SentenceTransformerEmbedder]:
+def minilm(model_cache: Path) -> Iterator[SentenceTransformerEmbedder]:
     """The real MiniLM model, loaded once for the whole session."""
-    embedder = SentenceTransformerEmbedder()
+    embedder = SentenceTransformerEmbedder(cache_dir=model_cache)
     _ = embedder.model
     yield embedder
 

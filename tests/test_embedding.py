@@ -23,8 +23,9 @@ _NO_NETWORK = textwrap.dedent(
     socket.socket.connect_ex = refuse
     socket.create_connection = refuse
     socket.getaddrinfo = refuse
+    from pathlib import Path
     from assistant.embedding import SentenceTransformerEmbedder
-    e = SentenceTransformerEmbedder()
+    e = SentenceTransformerEmbedder(cache_dir=Path(os.environ["COPC_MODEL_CACHE_DIR"]))
     v = e.embed(["How was the service level target set?", "Service level target rationale",
                  "Clean desk policy for personal phones"])
     print(json.dumps({"id": e.embedder_id, "dim": e.dimension, "shape": list(v.shape),

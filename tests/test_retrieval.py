@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-from assistant.app import Assistant
+import pytest
+
+from assistant.app import Assistant, build_assistant
+from assistant.config import Settings
+from assistant.embedding import Embedder, HashEmbedder, SentenceTransformerEmbedder, Vectors
 from assistant.retrieval import Filters
 from evals.gold import load_gold, section_matches
 
@@ -59,3 +64,85 @@ def test_modes_return_ranked_sections(bundled: Assistant) -> None:
         hits = bundled.retriever.search("caller verification passcode", k=3, mode=mode)  # type: ignore[arg-type]
         assert len(hits) == 3
         assert hits[0].score >= hits[1].score >= hits[2].score
+
+
+class _Counting:
+    """Passes calls to an embedder and records the texts of each call."""
+
+    def __init__(self, inner: Embedder) -> None:
+        self.inner = inner
+        self.calls: list[list[str]] = []
+
+    @property
+    def embedder_id(self) -> str:
+        return self.inner.embedder_id
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def embed(self, texts: list[str]) -> Vectors:
+        self.calls.append(list(texts))
+        return self.inner.embed(texts)
+
+
+def test_an_answer_embeds_the_question_once(
+    bundled_home: Path, minilm: SentenceTransformerEmbedder
+) -> None:
+    counting = _Counting(minilm)
+    assistant = build_assistant(Settings(home=bundled_home), embedder=counting)
+    question = "How was the Harbor Bank service level target set?"
+    first = assistant.ask(question)
+    assert not first.abstained and first.citations
+    counting.calls.clear()
+    again = assistant.ask(question)  # sentence vectors of these sections are cached now
+    assert again.text == first.text
+    assert len(counting.calls) == 1 and len(counting.calls[0]) == 1
+
+
+def _small_index(settings: Settings) -> Assistant:
+    corpus = settings.home.parent / "docs"
+    corpus.mkdir(parents=True)
+    for name, body in {
+        "sl.md": "# Service level\n\nThe service level target is 80% answered in 20 seconds.\n",
+        "qa.md": "# QA sampling\n\nFive contacts per agent per week are monitored.\n",
+    }.items():
+        (corpus / name).write_text(body, encoding="utf-8")
+    assistant = build_assistant(settings, embedder=HashEmbedder())
+    assert assistant.ingest([corpus]).ok
+    return assistant
+
+
+def test_dense_search_reads_text_from_the_catalog(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = _small_index(settings)
+    store = assistant.index.store
+    asked: list[bool] = []
+    query = store.query
+
+    def spy(*args: Any, include_text: bool = True, **kwargs: Any) -> Any:
+        asked.append(include_text)
+        return query(*args, include_text=include_text, **kwargs)
+
+    monkeypatch.setattr(store, "query", spy)
+    hits = assistant.retriever.search("service level target", k=2, mode="dense")
+    assert asked == [False]
+    assert hits[0].file == "sl.md" and "80%" in hits[0].text and hits[0].doc_id
+
+
+def test_dense_search_reads_the_store_when_the_catalog_is_behind(settings: Settings) -> None:
+    assistant = _small_index(settings)
+    assistant.retriever.search("warm the catalog", k=1)
+    # Another process writes a chunk this process's catalog has not seen yet.
+    text = "Escalations go to the duty manager within one hour."
+    assistant.index.store.upsert(
+        ["late-chunk"],
+        HashEmbedder().embed([text]),
+        [text],
+        [{"file": "late.md", "section": "Escalation", "section_path": "Escalation"}],
+    )
+    assert "late-chunk" not in assistant.index.catalog
+    hits = assistant.retriever.search(text, k=3, mode="dense")
+    assert hits[0].chunk_id == "late-chunk" and hits[0].text == text
+    assert hits[0].file == "late.md"
