@@ -89,6 +89,19 @@ def convex_fuse(
     return sorted(fused.items(), key=lambda item: (-item[1], item[0]))
 
 
+def collapse(pool: Sequence[tuple[str, float]], group_of: Mapping[str, str]) -> Ranking:
+    """A ranked list of items as a ranked list of their groups, each scored by its best item
+    (a ranker's chunks as sections). Items without a group are left out."""
+    out: Ranking = []
+    seen: set[str] = set()
+    for item, score in pool:
+        group = group_of.get(item)
+        if group is not None and group not in seen:
+            seen.add(group)
+            out.append((group, score))
+    return out
+
+
 def fuse(
     pools: Mapping[str, Sequence[tuple[str, float]]],
     *,

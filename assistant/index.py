@@ -243,7 +243,7 @@ class ChunkIndex(GenerationViews):
         catalog = {s.chunk_id: {**s.metadata, "text": s.text} for s in stored}
         keyword = KeywordIndex.build(
             [s.chunk_id for s in stored],
-            [_keyword_text(s) for s in stored],
+            [keyword_text(s) for s in stored],
             self.tokenizer,
         )
         return catalog, keyword
@@ -311,6 +311,7 @@ def _write_catalog(folder: Path, catalog: dict[str, dict[str, Any]]) -> None:
     os.replace(tmp, path)
 
 
-def _keyword_text(stored: StoredChunk) -> str:
+def keyword_text(stored: StoredChunk) -> str:
+    """What BM25 indexes for a chunk: its title and heading path, then its text."""
     meta = stored.metadata
     return f"{meta.get('title', '')} | {meta.get('section_path', '')}\n{stored.text}"

@@ -14,7 +14,7 @@ from assistant.chunking import SITE_WIDE, normalise_program, normalise_role, slu
 from assistant.documents import ROLES
 from assistant.embedding import Vectors
 from assistant.errors import ConfigError
-from assistant.fusion import DEFAULT_NORMALISATION, FusionMethod, Normalisation, fuse
+from assistant.fusion import DEFAULT_NORMALISATION, FusionMethod, Normalisation, collapse, fuse
 from assistant.index import ChunkIndex
 from assistant.store import StoredChunk
 
@@ -108,6 +108,11 @@ def _allowed(metadata: dict[str, Any], where: dict[str, list[str]]) -> bool:
     return all(metadata.get(key) in values for key, values in where.items())
 
 
+def section_key(metadata: dict[str, Any]) -> str:
+    """Identifies a chunk's section: its file and heading path."""
+    return f"{metadata.get('file_key', metadata.get('file'))}\x1f{metadata.get('section_path')}"
+
+
 def chroma_where(where: dict[str, list[str]]) -> dict[str, Any] | None:
     """The same filters in Chroma's ``where`` syntax."""
     clauses = [{key: {"$in": values}} for key, values in where.items()]
@@ -151,12 +156,16 @@ class HybridRetriever:
     ) -> list[Hit]:
         """The ``k`` best sections for ``query``.
 
-        ``vector`` is the query's embedding when the caller already has it (the answerer
-        embeds the question once for retrieval and sentence selection).
+        Each ranker's candidate chunks are collapsed to sections (a section scores as its
+        best chunk) before fusion, so a section whose best keyword match and best semantic
+        match are different chunks is credited with both. The hit shows the section's chunk
+        that fuses best on its own. ``vector`` is the query's embedding when the caller
+        already has it (the answerer embeds the question once for retrieval and sentence
+        selection).
         """
         where = (filters or Filters()).where()
         pools: dict[str, list[tuple[str, float]]] = {}
-        texts: dict[str, tuple[str, dict[str, Any]]] = {}
+        stored: dict[str, tuple[str, dict[str, Any]]] = {}
         if mode in ("bm25", "hybrid"):
             pools["bm25"] = self._bm25(query, where)
         if mode in ("dense", "hybrid"):
@@ -165,28 +174,51 @@ class HybridRetriever:
             dense = self._dense(vector, where)
             pools["dense"] = [(s.chunk_id, 1.0 - (s.distance or 0.0)) for s in dense]
             # Chunks read from the store (not the catalog) bring their own text and metadata.
-            texts.update({s.chunk_id: (s.text, s.metadata) for s in dense if s.metadata})
-        fused = self._fuse(pools) if mode == "hybrid" else self._single(pools[mode])
-        raw = {name: dict(pool) for name, pool in pools.items()}
+            stored.update({s.chunk_id: (s.text, s.metadata) for s in dense if s.metadata})
         catalog = self.index.catalog
+        section_of: dict[str, str] = {}
+        for pool in pools.values():
+            for chunk_id, _ in pool:
+                meta = stored[chunk_id][1] if chunk_id in stored else catalog.get(chunk_id)
+                if meta is not None:  # else the store moved on since the catalog was read
+                    section_of[chunk_id] = section_key(meta)
+        known = {
+            name: [(cid, score) for cid, score in pool if cid in section_of]
+            for name, pool in pools.items()
+        }
+        sections = {name: collapse(pool, section_of) for name, pool in known.items()}
+        if mode == "hybrid":
+            order = self._fuse(sections, complete=self._complete(pools))
+            chunks = [cid for cid, _ in self._fuse(known, complete=self._complete(pools))]
+        else:
+            order = sections[mode]
+            chunks = [cid for cid, _ in known[mode]]
+        best_chunk: dict[str, str] = {}
+        for chunk_id in chunks:
+            best_chunk.setdefault(section_of[chunk_id], chunk_id)
+        ranks = {
+            name: {key: rank for rank, (key, _) in enumerate(pool, start=1)}
+            for name, pool in sections.items()
+        }
+        raw = {name: dict(pool) for name, pool in sections.items()}
         hits: list[Hit] = []
-        seen_sections: set[tuple[str, str]] = set()
-        for chunk_id, score, ranks in fused:
-            if chunk_id in texts:
-                text, meta = texts[chunk_id]
-            elif chunk_id in catalog:
+        for key, score in order[:k]:
+            chunk_id = best_chunk[key]
+            if chunk_id in stored:
+                text, meta = stored[chunk_id]
+            else:
                 entry = catalog[chunk_id]
                 text, meta = entry["text"], {k2: v for k2, v in entry.items() if k2 != "text"}
-            else:  # the store moved on since the catalog was read
-                continue
-            key = (str(meta.get("file_key", meta.get("file"))), str(meta.get("section_path")))
-            if key in seen_sections:
-                continue
-            seen_sections.add(key)
-            signals = {name: scores[chunk_id] for name, scores in raw.items() if chunk_id in scores}
-            hits.append(Hit(chunk_id, text, score, meta, ranks, signals))
-            if len(hits) >= k:
-                break
+            hits.append(
+                Hit(
+                    chunk_id,
+                    text,
+                    score,
+                    meta,
+                    {name: r[key] for name, r in ranks.items() if key in r},
+                    {name: scores[key] for name, scores in raw.items() if key in scores},
+                )
+            )
         return hits
 
     def _bm25(self, query: str, where: dict[str, list[str]]) -> list[tuple[str, float]]:
@@ -222,21 +254,15 @@ class HybridRetriever:
         """The nearest allowed chunks with their text and metadata as the store holds them."""
         return self.index.store.query(vector, self.candidates, chroma_where(where))
 
-    @staticmethod
-    def _single(pool: list[tuple[str, float]]) -> list[tuple[str, float, dict[str, int]]]:
-        return [(cid, score, {"rank": r}) for r, (cid, score) in enumerate(pool, start=1)]
+    def _complete(self, pools: dict[str, list[tuple[str, float]]]) -> set[str]:
+        """Rankers whose list holds every candidate they score above zero (shorter than asked)."""
+        return {name for name, pool in pools.items() if len(pool) < self.candidates}
 
     def _fuse(
-        self, pools: dict[str, list[tuple[str, float]]]
-    ) -> list[tuple[str, float, dict[str, int]]]:
-        ranks: dict[str, dict[str, int]] = {}
-        for name, pool in pools.items():
-            for rank, (cid, _score) in enumerate(pool, start=1):
-                ranks.setdefault(cid, {})[name] = rank
+        self, pools: dict[str, list[tuple[str, float]]], *, complete: set[str]
+    ) -> list[tuple[str, float]]:
         f = self.fusion
-        # A list shorter than asked for holds every candidate the ranker scores above zero.
-        complete = {name for name, pool in pools.items() if len(pool) < self.candidates}
-        fused = fuse(
+        return fuse(
             pools,
             method=f.method,
             alpha=f.alpha,
@@ -244,4 +270,3 @@ class HybridRetriever:
             normalise=f.normalise,
             complete=complete,
         )
-        return [(cid, score, ranks[cid]) for cid, score in fused]

@@ -15,6 +15,7 @@ import argparse
 import json
 import sys
 import tempfile
+from collections.abc import Mapping
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -23,9 +24,15 @@ from assistant.app import Assistant, build_assistant
 from assistant.config import BUNDLED_CORPUS, Settings
 from assistant.embedding import SentenceTransformerEmbedder
 from assistant.fusion import fuse
-from assistant.keyword import KeywordIndex
 from assistant.retrieval import FusionSettings, HybridRetriever
-from evals.beir import corpus_vectors, default_cache_dir, load_beir, score_runs, top_dense
+from evals.beir import (
+    Ranking,
+    default_cache_dir,
+    load_beir,
+    product_chunks,
+    score_pools,
+    unit_pools,
+)
 from evals.bench_cache import CachedEmbedder, VectorCache, model_fingerprint
 from evals.bench_corpus import GSA_DOCS, SCIFACT
 from evals.gold import load_gold
@@ -62,31 +69,18 @@ def gold_figures(assistant: Assistant, gold: Path, settings: FusionSettings) -> 
 def scifact_figures(
     folder: Path, embedder: SentenceTransformerEmbedder, trials: dict[str, FusionSettings]
 ) -> dict[str, dict[str, float]]:
-    """SciFact nDCG@10 / recall@100 per settings, over depth-100 lists as ``copc eval --beir``."""
+    """SciFact nDCG@10 / recall@100 per settings, ranked as ``copc eval --beir`` ranks it
+    (the product's chunks, each settings' own candidate count)."""
     data = load_beir(folder)
-    qids = list(data.queries)
-    keyword = KeywordIndex.build(data.doc_ids, data.texts)
-    vectors, _, _ = corpus_vectors(embedder, data, default_cache_dir())
-    queries = embedder.embed([data.queries[q] for q in qids])
-    pools = {
-        qid: {
-            "bm25": keyword.top(data.queries[qid], 100),
-            "dense": top_dense(vectors, data.doc_ids, qvec, 100),
-        }
-        for qid, qvec in zip(qids, queries, strict=True)
-    }
+    pools = unit_pools(data, product_chunks(data), embedder, ("bm25", "dense"), default_cache_dir())
     out: dict[str, dict[str, float]] = {}
     for name, s in trials.items():
-        runs = {
-            qid: [
-                doc
-                for doc, _ in fuse(
-                    pools[qid], method=s.method, alpha=s.alpha, rrf_k=s.rrf_k, normalise=s.normalise
-                )[:101]
-            ]
-            for qid in qids
-        }
-        out[name] = score_runs(runs, data.qrels).as_json()
+
+        def fused(p: Mapping[str, Ranking], s: FusionSettings = s) -> Ranking:
+            return fuse(p, method=s.method, alpha=s.alpha, rrf_k=s.rrf_k, normalise=s.normalise)
+
+        scores = score_pools(pools, data.qrels, fused, depth=100, candidates=s.candidates)
+        out[name] = scores.as_json()
     return out
 
 

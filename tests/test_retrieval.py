@@ -10,7 +10,9 @@ import pytest
 from assistant.app import Assistant, build_assistant
 from assistant.config import Settings
 from assistant.embedding import Embedder, HashEmbedder, SentenceTransformerEmbedder, Vectors
+from assistant.fusion import collapse
 from assistant.retrieval import Filters
+from assistant.store import StoredChunk
 from evals.gold import load_gold, section_matches
 
 GOLD = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "site.jsonl"
@@ -146,3 +148,41 @@ def test_dense_search_reads_the_store_when_the_catalog_is_behind(settings: Setti
     hits = assistant.retriever.search(text, k=3, mode="dense")
     assert hits[0].chunk_id == "late-chunk" and hits[0].text == text
     assert hits[0].file == "late.md"
+
+
+def test_a_section_is_credited_with_its_best_chunk_in_each_ranker(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assistant = _small_index(settings)
+    retriever, catalog = assistant.retriever, assistant.index.catalog
+    for chunk_id, file, section in (("a1", "a.md", "A"), ("a2", "a.md", "A"), ("b1", "b.md", "B")):
+        catalog[chunk_id] = {
+            "file": file,
+            "file_key": file,
+            "section": section,
+            "section_path": section,
+            "text": f"text of {chunk_id}",
+        }
+    # Section A's best keyword match (a1) and best semantic match (a2) are different chunks;
+    # section B is a close second in both. Fused chunk by chunk, B would win.
+    bm25 = [("a1", 10.0), ("b1", 9.0), ("a2", 1.0)]
+    dense = [
+        StoredChunk("a2", "", {}, 0.1),
+        StoredChunk("b1", "", {}, 0.15),
+        StoredChunk("a1", "", {}, 0.8),
+    ]
+    monkeypatch.setattr(retriever, "_bm25", lambda query, where: bm25)
+    monkeypatch.setattr(retriever, "_dense", lambda vector, where: dense)
+    hits = retriever.search("anything", k=2)
+    assert [h.section for h in hits] == ["A", "B"]
+    assert hits[0].signals == pytest.approx({"bm25": 10.0, "dense": 0.9})
+    assert hits[0].ranks == {"bm25": 1, "dense": 1}
+    assert hits[0].chunk_id in {"a1", "a2"} and hits[0].text.startswith("text of a")
+    # One ranker alone keeps its own order, one hit per section.
+    assert [h.chunk_id for h in retriever.search("anything", k=3, mode="bm25")] == ["a1", "b1"]
+
+
+def test_collapse_keeps_each_group_at_its_best_item() -> None:
+    pool = [("a1", 5.0), ("b1", 4.0), ("a2", 3.0), ("x", 2.0), ("c1", 1.0)]
+    groups = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
+    assert collapse(pool, groups) == [("A", 5.0), ("B", 4.0), ("C", 1.0)]

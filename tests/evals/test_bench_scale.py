@@ -156,9 +156,9 @@ def test_filtered_dense_search_filters_the_nearest_or_falls_back(tmp_path: Path)
     calls: list[object] = []
     query = store.query
 
-    def spy(vector, k, where=None):  # type: ignore[no-untyped-def]
+    def spy(vector, k, where=None, *, include_text=True):  # type: ignore[no-untyped-def]
         calls.append(where)
-        return query(vector, k, where)
+        return query(vector, k, where, include_text=include_text)
 
     store.query = spy  # type: ignore[method-assign]
     question = "service level target for Harbor Bank"
@@ -166,8 +166,9 @@ def test_filtered_dense_search_filters_the_nearest_or_falls_back(tmp_path: Path)
     for program, fell_back in (("harbor-bank", False), ("lumen-telecom", True)):
         where = Filters(program=program).where()
         calls.clear()
-        got = retriever._dense(question, where)
-        assert all(s.metadata["program"] in where["program"] for s in got)
+        got = retriever._dense(vector, where)
+        catalog = assistant.index.catalog
+        assert all(catalog[s.chunk_id]["program"] in where["program"] for s in got)
         # Broad filter: one unfiltered query, filtered here; selective: Chroma's own filter.
         assert calls[-1] == (chroma_where(where) if fell_back else None)
         assert len(calls) == (2 if fell_back else 1)
