@@ -119,11 +119,12 @@ def scale_markdown(results: dict[str, Any]) -> list[str]:
         "to Chroma's filter only when too few pass (`assistant/retrieval.py`):",
         "",
         "| chunks | one read of the BM25 ids digest | Chroma query, no filter "
+        "| the same, ids and distances only (what search asks) "
         "| Chroma query with one program's filter |",
-        "|---:|---:|---:|---:|",
+        "|---:|---:|---:|---:|---:|",
         *[
             f"| {lv['chunks']:,} | {d['ids_digest_ms']} ms | {d['dense_query_ms']} ms "
-            f"| {d['dense_query_program_ms']} ms |"
+            f"| {d.get('dense_query_ids_ms', '–')} ms | {d['dense_query_program_ms']} ms |"
             for lv in levels
             if (d := lv["ours"].get("diagnostics"))
         ],

@@ -342,7 +342,9 @@ def diagnostics(assistant: Assistant) -> dict[str, Any]:
     - ``ids_digest_ms``: one read of the BM25 index's ``digest`` (a hash over every chunk id,
       computed on each read; the answerer's word weights and the filter masks read it);
     - ``dense_query_ms`` / ``dense_query_program_ms``: one Chroma query for the retriever's
-      candidates, unfiltered and with the program filter a question naming a client gets.
+      candidates, unfiltered and with the program filter a question naming a client gets;
+    - ``dense_query_ids_ms``: the query the retriever makes, ids and distances only (text and
+      metadata come from the catalog in memory).
     """
     index = assistant.index
     keyword = index.keyword
@@ -353,6 +355,9 @@ def diagnostics(assistant: Assistant) -> dict[str, Any]:
     return {
         "ids_digest_ms": _median_ms(lambda: keyword.digest),
         "dense_query_ms": _median_ms(lambda: index.store.query(vector, candidates, None)),
+        "dense_query_ids_ms": _median_ms(
+            lambda: index.store.query(vector, candidates, None, include_text=False)
+        ),
         "dense_query_program_ms": (
             _median_ms(lambda: index.store.query(vector, candidates, where)) if where else None
         ),
