@@ -27,6 +27,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from assistant.app import build_assistant
 from assistant.chunking import embedding_text
 from assistant.config import BUNDLED_CORPUS, Settings
@@ -128,6 +130,35 @@ def bench_search(
     }
 
 
+def bench_query_encoding(embedder: SentenceTransformerEmbedder, repeat: int = 3) -> dict[str, Any]:
+    """One question at a time through each runtime, in the same process and on the same
+    texts (the gold questions as the answerer expands them), and how far the vectors differ."""
+    from assistant.query import Vocabulary
+
+    vocabulary = Vocabulary.load(None)
+    texts = [vocabulary.parse(q.question).expanded for q in load_gold(GOLD)]
+    torch_only = SentenceTransformerEmbedder(embedder.model_path, runtime="torch")
+    out: dict[str, Any] = {"questions": len(texts) * repeat}
+    vectors: dict[str, Any] = {}
+    for name, runtime in (("onnx", embedder), ("torch", torch_only)):
+        runtime.embed(texts[:2])  # loaded and warm
+        times: list[float] = []
+        rows: list[Any] = []
+        for _ in range(repeat):
+            rows.clear()
+            for text in texts:
+                started = time.perf_counter()
+                rows.append(runtime.embed([text])[0])
+                times.append((time.perf_counter() - started) * 1000)
+        out[f"{name}_p50_ms"] = round(percentile(times, 50), 2)
+        out[f"{name}_p95_ms"] = round(percentile(times, 95), 2)
+        vectors[name] = np.vstack(rows)
+    out["onnx_vs_torch_p50"] = round(out["onnx_p50_ms"] / out["torch_p50_ms"], 3)
+    cosines = (vectors["onnx"] * vectors["torch"]).sum(axis=1)
+    out["min_cosine_onnx_vs_torch"] = round(float(cosines.min()), 7)
+    return out
+
+
 def write_results(results: dict[str, Any], docs: Path = DOCS) -> None:
     """Record the figures as JSON and as a Markdown page, keeping sections not re-measured."""
     docs.mkdir(exist_ok=True)
@@ -212,6 +243,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.scale_only:
             results["ingest"] = bench_ingest(embedder, args.corpus)
             results["search"] = bench_search(embedder, args.corpus)
+            results["query_encoding"] = bench_query_encoding(embedder)
         if not args.no_scale:
             results["scale"] = bench_scale(args, embedder)
     except AssistantError as exc:

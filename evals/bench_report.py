@@ -43,7 +43,21 @@ def ingest_markdown(results: dict[str, Any]) -> list[str]:
         f"p95 {srch['search_p95_ms']} ms, max {srch['search_max_ms']} ms |",
         f"| warm `ask` (extractive), same queries and run | p50 {srch['ask_p50_ms']} ms, "
         f"p95 {srch['ask_p95_ms']} ms, max {srch['ask_max_ms']} ms (goal p95 ≤ 250 ms) |",
+        *_encoding_rows(results.get("query_encoding")),
         "",
+    ]
+
+
+def _encoding_rows(enc: dict[str, Any] | None) -> list[str]:
+    """How questions are encoded: ONNX Runtime beside PyTorch, same texts and process."""
+    if not enc:
+        return []
+    return [
+        f"| one question encoded, {enc['questions']} expanded gold questions: ONNX Runtime "
+        f"(shipped) | p50 {enc['onnx_p50_ms']} ms, p95 {enc['onnx_p95_ms']} ms |",
+        f"| the same through PyTorch (`COPC_QUERY_RUNTIME=torch`) | p50 {enc['torch_p50_ms']} ms, "
+        f"p95 {enc['torch_p95_ms']} ms (ONNX ÷ PyTorch p50 {enc['onnx_vs_torch_p50']}; "
+        f"lowest cosine between their vectors {enc['min_cosine_onnx_vs_torch']}) |",
     ]
 
 
