@@ -87,7 +87,7 @@ def scale_markdown(results: dict[str, Any]) -> list[str]:
     lines = [
         "## Scale: latency, memory and hit@5 against index size, beside LangChain",
         "",
-        f"Measured {scale['measured_at']} with `python -m evals.bench --scale-only` on "
+        f"Measured {scale['measured_at']} with `python -m evals.bench` (or `--scale-only`) on "
         f"{_machine(results)}. The CPU is shared with other work, so absolute latencies are "
         "noisy: compare the ratios, which come from the same run, and see the load average "
         "recorded beside each size in `docs/benchmarks.json`.",
