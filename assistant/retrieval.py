@@ -7,6 +7,7 @@ before ranking.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -134,6 +135,19 @@ class FusionSettings:
     normalise: Normalisation = DEFAULT_NORMALISATION
     """How convex fusion puts the two rankers' scores on one scale."""
 
+    def fuse(
+        self, pools: dict[str, list[tuple[str, float]]], *, complete: Collection[str] = ()
+    ) -> list[tuple[str, float]]:
+        """The rankers' lists fused with these settings (see :func:`assistant.fusion.fuse`)."""
+        return fuse(
+            pools,
+            method=self.method,
+            alpha=self.alpha,
+            rrf_k=self.rrf_k,
+            normalise=self.normalise,
+            complete=complete,
+        )
+
 
 class HybridRetriever:
     """Searches a :class:`ChunkIndex` by BM25, dense vectors, or both fused."""
@@ -188,8 +202,8 @@ class HybridRetriever:
         }
         sections = {name: collapse(pool, section_of) for name, pool in known.items()}
         if mode == "hybrid":
-            order = self._fuse(sections, complete=self._complete(pools))
-            chunks = [cid for cid, _ in self._fuse(known, complete=self._complete(pools))]
+            order = self.fusion.fuse(sections, complete=self._complete(pools))
+            chunks = [cid for cid, _ in self.fusion.fuse(known, complete=self._complete(pools))]
         else:
             order = sections[mode]
             chunks = [cid for cid, _ in known[mode]]
@@ -257,16 +271,3 @@ class HybridRetriever:
     def _complete(self, pools: dict[str, list[tuple[str, float]]]) -> set[str]:
         """Rankers whose list holds every candidate they score above zero (shorter than asked)."""
         return {name for name, pool in pools.items() if len(pool) < self.candidates}
-
-    def _fuse(
-        self, pools: dict[str, list[tuple[str, float]]], *, complete: set[str]
-    ) -> list[tuple[str, float]]:
-        f = self.fusion
-        return fuse(
-            pools,
-            method=f.method,
-            alpha=f.alpha,
-            rrf_k=f.rrf_k,
-            normalise=f.normalise,
-            complete=complete,
-        )

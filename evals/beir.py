@@ -43,7 +43,7 @@ from assistant.chunking import ChunkingParams, chunk_document, embedding_text
 from assistant.documents import DocumentMeta, LoadedDocument, Section
 from assistant.embedding import Embedder, Vectors
 from assistant.errors import AssistantError
-from assistant.fusion import collapse, fuse
+from assistant.fusion import collapse
 from assistant.fusion import convex_fuse as convex
 from assistant.fusion import rrf_fuse as rrf
 from assistant.index import keyword_text
@@ -214,14 +214,7 @@ def score_runs(
 
 def product_fusion(pools: Mapping[str, Ranking]) -> Ranking:
     """Hybrid exactly as ``HybridRetriever`` fuses its candidates, with its default settings."""
-    defaults = HybridRetriever.DEFAULTS
-    return fuse(
-        pools,
-        method=defaults.method,
-        alpha=defaults.alpha,
-        rrf_k=defaults.rrf_k,
-        normalise=defaults.normalise,
-    )
+    return HybridRetriever.DEFAULTS.fuse(dict(pools))
 
 
 FUSION_VARIANTS: dict[str, Callable[[Mapping[str, Ranking]], Ranking]] = {

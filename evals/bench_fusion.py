@@ -23,7 +23,6 @@ from typing import Any
 from assistant.app import Assistant, build_assistant
 from assistant.config import BUNDLED_CORPUS, Settings
 from assistant.embedding import SentenceTransformerEmbedder
-from assistant.fusion import fuse
 from assistant.retrieval import FusionSettings, HybridRetriever
 from evals.beir import (
     Ranking,
@@ -77,7 +76,7 @@ def scifact_figures(
     for name, s in trials.items():
 
         def fused(p: Mapping[str, Ranking], s: FusionSettings = s) -> Ranking:
-            return fuse(p, method=s.method, alpha=s.alpha, rrf_k=s.rrf_k, normalise=s.normalise)
+            return s.fuse(dict(p))
 
         scores = score_pools(pools, data.qrels, fused, depth=100, candidates=s.candidates)
         out[name] = scores.as_json()

@@ -13,6 +13,7 @@ from assistant.embedding import Embedder, HashEmbedder, SentenceTransformerEmbed
 from assistant.fusion import collapse
 from assistant.retrieval import Filters
 from assistant.store import StoredChunk
+from evals.bench_scale import TimedEmbedder
 from evals.gold import load_gold, section_matches
 
 GOLD = Path(__file__).resolve().parent.parent / "evals" / "datasets" / "site.jsonl"
@@ -68,24 +69,16 @@ def test_modes_return_ranked_sections(bundled: Assistant) -> None:
         assert hits[0].score >= hits[1].score >= hits[2].score
 
 
-class _Counting:
+class _Counting(TimedEmbedder):
     """Passes calls to an embedder and records the texts of each call."""
 
     def __init__(self, inner: Embedder) -> None:
-        self.inner = inner
+        super().__init__(inner)
         self.calls: list[list[str]] = []
-
-    @property
-    def embedder_id(self) -> str:
-        return self.inner.embedder_id
-
-    @property
-    def dimension(self) -> int:
-        return self.inner.dimension
 
     def embed(self, texts: list[str]) -> Vectors:
         self.calls.append(list(texts))
-        return self.inner.embed(texts)
+        return super().embed(texts)
 
 
 def test_an_answer_embeds_the_question_once(
