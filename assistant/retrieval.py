@@ -1,8 +1,10 @@
 """Hybrid retrieval: BM25 and dense candidates fused, one hit per section.
 
-Fusion is a convex combination of each ranker's normalised scores over its candidate list
-(see :mod:`assistant.fusion`); filters (program, document type, role) apply to both rankers
-before ranking.
+Each ranker's candidate chunks are collapsed to sections (a section scores as its best chunk),
+then fused by a convex combination of each ranker's normalised scores (see
+:mod:`assistant.fusion`); filters (program, document type, role) apply to both rankers before
+ranking. Dense candidates come from the store as ids and distances; their text and metadata
+from the index's in-memory catalog.
 """
 
 from __future__ import annotations
