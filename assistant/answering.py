@@ -232,7 +232,7 @@ class ExtractiveAnswerer:
         scope = self._scope(parsed, program)
         filters = Filters(program=scope.slug if scope else None, role=role)
         if not question:
-            return self._decide(question, parsed, scope, [], None), []
+            return _abstain(question, "No question was given.", []), []
         # One embedding of the expanded question serves the dense search and sentence
         # selection: a model pass is most of an answer's time (measured on the site gold
         # set, the same answers as embedding the question as typed a second time).
@@ -247,11 +247,9 @@ class ExtractiveAnswerer:
         parsed: ParsedQuery,
         scope: Program | None,
         hits: list[Hit],
-        vector: Vectors | None,
+        vector: Vectors,
     ) -> Answer:
         closest = hits[:3]
-        if not question:
-            return _abstain(question, "No question was given.", closest)
         unsupported = [
             c for c in parsed.channels if scope and scope.channels and c not in scope.channels
         ]
@@ -272,7 +270,6 @@ class ExtractiveAnswerer:
             return _abstain(
                 question, f"No evidence in the indexed documents for “{question}”.", closest
             )
-        assert vector is not None  # a question with hits was embedded
         return self._compose(question, parsed, hits, vector)
 
     def _scope(self, parsed: ParsedQuery, program: str | None) -> Program | None:
@@ -434,7 +431,7 @@ class ExtractiveAnswerer:
                 prior *= 0.6
             heading_words = set(self._tokenize(" ".join(hit.section_path)))
             spans, vectors = sentence_vectors[hit.chunk_id]
-            similarities: list[float] = list(vectors @ query_vector) if len(spans) else []
+            similarities: list[float] = (vectors @ query_vector).tolist() if len(spans) else []
             for (a, b), similarity in zip(spans, similarities, strict=True):
                 quote = hit.text[a:b]
                 if (

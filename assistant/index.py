@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -273,13 +273,7 @@ class ChunkIndex(GenerationViews):
         if cached is not None:
             return cached
         allowed = {k: set(v) for k, v in where.items()}
-        mask = np.array(
-            [
-                all(catalog[cid].get(k) in vals for k, vals in allowed.items())
-                for cid in keyword.ids
-            ],
-            dtype=bool,
-        )
+        mask = np.array([matches(catalog[cid], allowed) for cid in keyword.ids], dtype=bool)
         if len(view.masks) > 64:  # a handful of programs × roles × types; stay bounded
             view.masks.clear()
         view.masks[key] = mask
@@ -309,6 +303,11 @@ def _write_catalog(folder: Path, catalog: dict[str, dict[str, Any]]) -> None:
     tmp = path.with_suffix(".json.tmp")
     tmp.write_text(json.dumps(catalog), encoding="utf-8")
     os.replace(tmp, path)
+
+
+def matches(metadata: Mapping[str, Any], where: Mapping[str, Collection[str]]) -> bool:
+    """Whether a chunk's metadata passes ``field in values`` filters (all of them)."""
+    return all(metadata.get(key) in values for key, values in where.items())
 
 
 def keyword_text(stored: StoredChunk) -> str:

@@ -18,7 +18,7 @@ from assistant.documents import ROLES
 from assistant.embedding import Vectors
 from assistant.errors import ConfigError
 from assistant.fusion import DEFAULT_NORMALISATION, FusionMethod, Normalisation, collapse, fuse
-from assistant.index import ChunkIndex
+from assistant.index import ChunkIndex, matches
 from assistant.store import StoredChunk
 
 #: A filtered dense search first takes this many times the candidates unfiltered.
@@ -105,10 +105,6 @@ class Filters:
         if self.doc_type:
             out["doc_type"] = [slug(self.doc_type)]
         return out
-
-
-def _allowed(metadata: dict[str, Any], where: dict[str, list[str]]) -> bool:
-    return all(metadata.get(key) in values for key, values in where.items())
 
 
 def section_key(metadata: dict[str, Any]) -> str:
@@ -204,8 +200,11 @@ class HybridRetriever:
         }
         sections = {name: collapse(pool, section_of) for name, pool in known.items()}
         if mode == "hybrid":
-            order = self.fusion.fuse(sections, complete=self._complete(pools))
-            chunks = [cid for cid, _ in self.fusion.fuse(known, complete=self._complete(pools))]
+            # A list shorter than asked for holds every candidate its ranker scores above zero.
+            complete = {name for name, pool in pools.items() if len(pool) < self.candidates}
+            order = self.fusion.fuse(sections, complete=complete)
+            # Which chunk shows a section: the one that fuses best on its own.
+            chunks = [cid for cid, _ in self.fusion.fuse(known, complete=complete)]
         else:
             order = sections[mode]
             chunks = [cid for cid, _ in known[mode]]
@@ -258,7 +257,7 @@ class HybridRetriever:
         found = store.query(vector, width, None, include_text=False)
         if not all(s.chunk_id in catalog for s in found):
             return self._dense_from_store(vector, where)
-        kept = [s for s in found if _allowed(catalog[s.chunk_id], where)]
+        kept = [s for s in found if matches(catalog[s.chunk_id], where)]
         if not where or len(kept) >= self.candidates:
             return kept[: self.candidates]
         narrow = store.query(vector, self.candidates, chroma_where(where), include_text=False)
@@ -269,7 +268,3 @@ class HybridRetriever:
     def _dense_from_store(self, vector: Vectors, where: dict[str, list[str]]) -> list[StoredChunk]:
         """The nearest allowed chunks with their text and metadata as the store holds them."""
         return self.index.store.query(vector, self.candidates, chroma_where(where))
-
-    def _complete(self, pools: dict[str, list[tuple[str, float]]]) -> set[str]:
-        """Rankers whose list holds every candidate they score above zero (shorter than asked)."""
-        return {name for name, pool in pools.items() if len(pool) < self.candidates}

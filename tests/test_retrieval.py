@@ -179,3 +179,12 @@ def test_collapse_keeps_each_group_at_its_best_item() -> None:
     pool = [("a1", 5.0), ("b1", 4.0), ("a2", 3.0), ("x", 2.0), ("c1", 1.0)]
     groups = {"a1": "A", "a2": "A", "b1": "B", "c1": "C"}
     assert collapse(pool, groups) == [("A", 5.0), ("B", 4.0), ("C", 1.0)]
+
+
+def test_an_empty_question_abstains_without_embedding(settings: Settings) -> None:
+    assistant = _small_index(settings)
+    counting = _Counting(assistant.index.embedder)
+    assistant.index.embedder = counting
+    answer = assistant.ask("   ")
+    assert answer.abstained and answer.text == "No question was given."
+    assert answer.citations == [] and counting.calls == []
