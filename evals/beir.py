@@ -270,11 +270,9 @@ def product_chunks(data: BeirDataset, params: ChunkingParams | None = None) -> C
     return Corpus("chunks", ids, owners, keyword_texts, embedding_texts)
 
 
-def ranked(scores: npt.NDArray[np.float32], ids: Sequence[str], *, positive: bool) -> Ranking:
-    """Every unit by score, best first (stable ties); ``positive`` drops scores ≤ 0 (BM25)."""
+def ranked(scores: npt.NDArray[np.float32], ids: Sequence[str]) -> Ranking:
+    """Every unit by score, best first (stable ties)."""
     order = np.argsort(-scores, kind="stable")
-    if positive:
-        order = order[scores[order] > 0]
     return [(ids[i], float(scores[i])) for i in order]
 
 
@@ -337,13 +335,6 @@ def corpus_vectors(
     return vectors, path, False
 
 
-def top_dense(
-    vectors: Vectors, doc_ids: Sequence[str], query: npt.NDArray[np.float32], depth: int
-) -> Ranking:
-    """The ``depth`` most similar units by cosine (vectors are unit length); stable ties."""
-    return ranked(vectors @ query, doc_ids, positive=False)[:depth]
-
-
 # -- the run --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UnitPools:
@@ -371,9 +362,7 @@ def unit_pools(
     if "bm25" in rankers:
         keyword = KeywordIndex.build(corpus.ids, corpus.keyword_texts)
         for qid in qids:
-            pools[qid]["bm25"] = ranked(
-                keyword.scores(data.queries[qid]), corpus.ids, positive=True
-            )
+            pools[qid]["bm25"] = keyword.top(data.queries[qid], len(corpus.ids))
     cache_file: Path | None = None
     cache_hit, embed_s = True, 0.0
     if "dense" in rankers:
@@ -384,7 +373,7 @@ def unit_pools(
         embed_s = time.perf_counter() - started
         queries = embedder.embed([data.queries[qid] for qid in qids])
         for qid, qvec in zip(qids, queries, strict=True):
-            pools[qid]["dense"] = ranked(vectors @ qvec, corpus.ids, positive=False)
+            pools[qid]["dense"] = ranked(vectors @ qvec, corpus.ids)
     owner = dict(zip(corpus.ids, corpus.owners, strict=True))
     return UnitPools(pools, owner, cache_file, cache_hit, embed_s)
 
