@@ -5,8 +5,9 @@
 :class:`~assistant.retrieval.FusionSettings` and with the trial settings, in the same process
 and on the same indexes. Gold sets get the ``copc eval`` hybrid metrics and answer metrics
 (:func:`evals.runner.run_eval`); SciFact gets nDCG@10 and recall@100 ranked as
-``copc eval --beir`` ranks it (the product's chunks, each settings' own candidate count). A change to the retrieval defaults is judged here
-before it ships: it must not make either gold set worse.
+``copc eval --beir`` ranks it (the product's chunks, each settings' own candidate count).
+A change to the retrieval defaults is judged here before it ships: it must not make either
+gold set worse.
 """
 
 from __future__ import annotations

@@ -6,11 +6,11 @@ for people.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from evals.beir import BeirResult, BeirScores
+    from evals.beir import BeirResult
     from evals.runner import EvalResult, ModeResult
 
 
@@ -137,8 +137,8 @@ def beir_markdown(result: BeirResult) -> str:
     ]
     if whole:
         rows += [
-            ["nDCG@10, whole documents", *[fmt(_get(whole, m, "ndcg")) for m in modes]],
-            ["recall@100, whole documents", *[fmt(_get(whole, m, "recall")) for m in modes]],
+            ["nDCG@10, whole documents", *[fmt(whole[m].ndcg_at_10) for m in modes]],
+            ["recall@100, whole documents", *[fmt(whole[m].recall_at_100) for m in modes]],
         ]
     rows.append(
         ["published nDCG@10 (whole documents)", *[fmt(result.published.get(m)) for m in modes]]
@@ -169,10 +169,3 @@ def beir_markdown(result: BeirResult) -> str:
             ),
         ]
     return "\n".join(parts) + "\n"
-
-
-def _get(scores: Mapping[str, BeirScores], mode: str, which: str) -> float | None:
-    found = scores.get(mode)
-    if found is None:
-        return None
-    return found.ndcg_at_10 if which == "ndcg" else found.recall_at_100
